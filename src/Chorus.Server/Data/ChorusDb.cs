@@ -1,0 +1,61 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Data;
+
+/// <summary>The one DbContext. The schema itself comes from the SQL scripts in Data/Migrations, per database.</summary>
+public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(options)
+{
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<Avatar> Avatars => Set<Avatar>();
+    public DbSet<Credential> Credentials => Set<Credential>();
+    public DbSet<SetupToken> SetupTokens => Set<SetupToken>();
+    public DbSet<Post> Posts => Set<Post>();
+    public DbSet<PostRevision> PostRevisions => Set<PostRevision>();
+    public DbSet<Reaction> Reactions => Set<Reaction>();
+    public DbSet<Topic> Topics => Set<Topic>();
+    public DbSet<PostTopic> PostTopics => Set<PostTopic>();
+    public DbSet<PostMention> PostMentions => Set<PostMention>();
+    public DbSet<Follow> Follows => Set<Follow>();
+    public DbSet<TopicFollow> TopicFollows => Set<TopicFollow>();
+    public DbSet<ChangeEvent> Events => Set<ChangeEvent>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Person>(e =>
+        {
+            e.ToTable("people");
+            e.Property(p => p.Id).ValueGeneratedNever();
+            e.Ignore(p => p.IsActive);
+        });
+        b.Entity<Avatar>(e => { e.ToTable("avatars"); e.HasKey(a => a.PersonId); });
+        b.Entity<Credential>(e => { e.ToTable("credentials"); e.Property(c => c.Id).ValueGeneratedNever(); });
+        b.Entity<SetupToken>(e => { e.ToTable("setup_tokens"); e.HasKey(t => t.SecretHash); });
+        b.Entity<Post>(e => { e.ToTable("posts"); e.Property(p => p.Id).ValueGeneratedNever(); });
+        b.Entity<PostRevision>(e => { e.ToTable("post_revisions"); e.Property(p => p.Id).ValueGeneratedNever(); });
+        b.Entity<Reaction>(e => { e.ToTable("reactions"); e.HasKey(r => new { r.PostId, r.PersonId, r.Kind }); });
+        b.Entity<Topic>(e => { e.ToTable("topics"); e.Property(t => t.Id).ValueGeneratedNever(); });
+        b.Entity<PostTopic>(e => { e.ToTable("post_topics"); e.HasKey(t => new { t.TopicId, t.PostId }); });
+        b.Entity<PostMention>(e => { e.ToTable("post_mentions"); e.HasKey(m => new { m.PostId, m.PersonId }); });
+        b.Entity<Follow>(e => { e.ToTable("follows"); e.HasKey(f => new { f.FollowerId, f.FolloweeId }); });
+        b.Entity<TopicFollow>(e => { e.ToTable("topic_follows"); e.HasKey(f => new { f.PersonId, f.TopicId }); });
+        b.Entity<ChangeEvent>(e => { e.ToTable("events"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
+
+        // Column names are snake_case in both scripts; enums are stored as integers.
+        foreach (var entity in b.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+}

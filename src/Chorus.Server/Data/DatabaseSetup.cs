@@ -1,0 +1,72 @@
+using System.Data.Common;
+using Chorus.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Chorus.Server.Data;
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddChorusDatabase(this IServiceCollection services, ChorusSettings settings)
+    {
+        if (settings.Provider == DatabaseProvider.Sqlite)
+            Directory.CreateDirectory(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DataSource) is { Length: > 0 } dir ? dir : ".");
+
+        services.AddDbContext<ChorusDb>(o => Configure(o, settings));
+        services.AddScoped<SchemaMigrator>();
+        return services;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder o, ChorusSettings settings)
+    {
+        if (settings.Provider == DatabaseProvider.Sqlite)
+            o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas(settings.SqliteSynchronous));
+        else
+            o.UseNpgsql(settings.ConnectionString);
+        o.ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCustomizer, UtcModelCustomizer>();
+        return o;
+    }
+
+    /// <summary>Applies per-connection SQLite settings: durability level and a busy timeout for concurrent writers.</summary>
+    sealed class SqlitePragmas(string synchronous) : DbConnectionInterceptor
+    {
+        readonly string _sql = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = _sql;
+            cmd.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = _sql;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>SQLite hands DateTime back as Unspecified; everything in Chorus is UTC, so say so on the way out.</summary>
+    sealed class UtcModelCustomizer(Microsoft.EntityFrameworkCore.Infrastructure.ModelCustomizerDependencies deps)
+        : Microsoft.EntityFrameworkCore.Infrastructure.RelationalModelCustomizer(deps)
+    {
+        static readonly ValueConverter<DateTime, DateTime> Utc =
+            new(v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(), v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        static readonly ValueConverter<DateTime?, DateTime?> UtcNullable =
+            new(v => v.HasValue ? (v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime()) : v,
+                v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+
+        public override void Customize(ModelBuilder modelBuilder, DbContext context)
+        {
+            base.Customize(modelBuilder, context);
+            foreach (var entity in modelBuilder.Model.GetEntityTypes())
+                foreach (var p in entity.GetProperties())
+                {
+                    if (p.ClrType == typeof(DateTime)) p.SetValueConverter(Utc);
+                    else if (p.ClrType == typeof(DateTime?)) p.SetValueConverter(UtcNullable);
+                }
+        }
+    }
+}

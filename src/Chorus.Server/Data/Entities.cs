@@ -1,0 +1,150 @@
+namespace Chorus.Server.Data;
+
+public enum PersonRole { Member = 0, Admin = 1 }
+
+public sealed class Person
+{
+    public long Id { get; set; }
+    public required string Handle { get; set; }
+    /// <summary>Lower-cased handle: unique, used for look-ups so that @Ada and @ada are one person.</summary>
+    public required string HandleKey { get; set; }
+    public required string DisplayName { get; set; }
+    public required string Email { get; set; }
+    public required string EmailKey { get; set; }
+    public string? JobTitle { get; set; }
+    public string? Department { get; set; }
+    public string? Location { get; set; }
+    public long? ManagerId { get; set; }
+    public string? Bio { get; set; }
+    public PersonRole Role { get; set; }
+    public DateTime? DeactivatedAt { get; set; }
+    public string? PasswordHash { get; set; }
+    public int FailedSignIns { get; set; }
+    public DateTime? LockedUntil { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>Lower-cased "name handle title" for directory search with one LIKE on both databases.</summary>
+    public required string SearchText { get; set; }
+    /// <summary>Changes whenever the avatar changes, so avatar URLs can be cached forever.</summary>
+    public long? AvatarVersion { get; set; }
+
+    public bool IsActive => DeactivatedAt is null;
+}
+
+public sealed class Avatar
+{
+    public long PersonId { get; set; }
+    public required string ContentType { get; set; }
+    public required byte[] Data { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public enum CredentialKind { Session = 0, Token = 1 }
+
+/// <summary>A browser session or a personal access token. Only a SHA-256 hash of the secret is stored.</summary>
+public sealed class Credential
+{
+    public long Id { get; set; }
+    public long PersonId { get; set; }
+    public CredentialKind Kind { get; set; }
+    public required string Name { get; set; }
+    public required string SecretHash { get; set; }
+    /// <summary>"read" or "read write".</summary>
+    public required string Scopes { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}
+
+public sealed class SetupToken
+{
+    public required string SecretHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+}
+
+public sealed class Post
+{
+    public long Id { get; set; }
+    public long AuthorId { get; set; }
+    /// <summary>The Markdown source as written (empty for a share without comment).</summary>
+    public required string Text { get; set; }
+    /// <summary>Sanitized HTML rendered once at write time.</summary>
+    public required string Html { get; set; }
+    public long? ReplyToId { get; set; }
+    /// <summary>The first post of the thread; equals Id for a thread's root.</summary>
+    public long RootId { get; set; }
+    public long? ShareOfId { get; set; }
+    /// <summary>Reserved for communities: null means the all-company audience.</summary>
+    public long? GroupId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? EditedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+}
+
+public sealed class PostRevision
+{
+    public long Id { get; set; }
+    public long PostId { get; set; }
+    public required string Text { get; set; }
+    public required string Html { get; set; }
+    /// <summary>When this text was written (the post's creation or an earlier edit).</summary>
+    public DateTime WrittenAt { get; set; }
+}
+
+public sealed class Reaction
+{
+    public long PostId { get; set; }
+    public long PersonId { get; set; }
+    public required string Kind { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Topic
+{
+    public long Id { get; set; }
+    public required string Tag { get; set; }
+    public required string TagKey { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class PostTopic
+{
+    public long PostId { get; set; }
+    public long TopicId { get; set; }
+}
+
+public sealed class PostMention
+{
+    public long PostId { get; set; }
+    public long PersonId { get; set; }
+}
+
+public sealed class Follow
+{
+    public long FollowerId { get; set; }
+    public long FolloweeId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class TopicFollow
+{
+    public long PersonId { get; set; }
+    public long TopicId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>
+/// One row per change, written in the same transaction as the change. Live streams (and later webhooks,
+/// notifications, audit) read from here, so nothing is announced that did not commit and nothing that
+/// committed is lost.
+/// </summary>
+public sealed class ChangeEvent
+{
+    public long Id { get; set; }
+    public required string Kind { get; set; }
+    public long ActorId { get; set; }
+    public long? PostId { get; set; }
+    public string? Data { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,98 @@
+using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.People;
+using Chorus.Server.Features.Posts;
+using Chorus.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Features.Feeds;
+
+/// <summary>
+/// Feeds are assembled at read time from append-only posts (see docs/adr/003-feed-strategy.md): nothing is
+/// written per follower, so posting costs the same for every author and follow changes apply to the next read.
+/// Feeds list thread roots and shares, newest first; replies live in threads.
+/// </summary>
+public sealed class FeedService(ChorusDb db, PostRenderer renderer)
+{
+    public const int DefaultLimit = 20, MaxLimit = 100;
+
+    /// <summary>Your posts, posts by people you follow (including their shares), and posts in topics you follow.</summary>
+    public async Task<Outcome<Page<PostDto>>> HomeAsync(Viewer viewer, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var (before, n) = args.Value;
+        var me = viewer.Id;
+        var followees = db.Follows.Where(f => f.FollowerId == me).Select(f => f.FolloweeId);
+        var followedTopics = db.TopicFollows.Where(t => t.PersonId == me).Select(t => t.TopicId);
+
+        var byPeople = await Roots(viewer, before)
+            .Where(p => p.AuthorId == me || followees.Contains(p.AuthorId))
+            .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
+        var byTopics = await (from pt in db.PostTopics
+                              join p in Roots(viewer, before) on pt.PostId equals p.Id
+                              where followedTopics.Contains(pt.TopicId)
+                              orderby pt.PostId descending
+                              select pt.PostId).Take(n + 1).ToListAsync(ct);
+        return await MergeAsync(viewer, [byPeople, byTopics], n, ct);
+    }
+
+    /// <summary>Everything the viewer may see, across the organization.</summary>
+    public async Task<Outcome<Page<PostDto>>> CompanyAsync(Viewer viewer, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var (before, n) = args.Value;
+        var ids = await Roots(viewer, before).OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
+        return await MergeAsync(viewer, [ids], n, ct);
+    }
+
+    public async Task<Outcome<Page<PostDto>>> TopicAsync(Viewer viewer, long topicId, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var (before, n) = args.Value;
+        // Replies that carry the topic belong on its page too: the topic page is about the subject, not the thread.
+        var ids = await (from pt in db.PostTopics
+                         join p in db.Posts.VisibleTo(viewer) on pt.PostId equals p.Id
+                         where pt.TopicId == topicId && pt.PostId < before
+                         orderby pt.PostId descending
+                         select pt.PostId).Take(n + 1).ToListAsync(ct);
+        return await MergeAsync(viewer, [ids], n, ct);
+    }
+
+    public async Task<Outcome<Page<PostDto>>> PersonAsync(Viewer viewer, long personId, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var (before, n) = args.Value;
+        var ids = await Roots(viewer, before).Where(p => p.AuthorId == personId)
+            .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
+        return await MergeAsync(viewer, [ids], n, ct);
+    }
+
+    IQueryable<Post> Roots(Viewer viewer, long before) =>
+        db.Posts.VisibleTo(viewer).Where(p => p.ReplyToId == null && p.Id < before);
+
+    /// <summary>
+    /// Merges newest-first id lists that were each cut at n+1. Only ids above the highest cut-off of a full list are
+    /// certain to be complete, so the page stops there; the cursor continues exactly where the page ended.
+    /// </summary>
+    async Task<Page<PostDto>> MergeAsync(Viewer viewer, List<long>[] sources, int n, CancellationToken ct)
+    {
+        var floor = sources.Where(s => s.Count > n).Select(s => s[^1]).DefaultIfEmpty(long.MinValue).Max();
+        var merged = sources.SelectMany(s => s).Where(id => id >= floor).Distinct().OrderByDescending(id => id).ToList();
+        var more = merged.Count > n || sources.Any(s => s.Count > n);
+        var page = merged.Take(n).ToList();
+        var posts = await db.Posts.AsNoTracking().Where(p => page.Contains(p.Id)).ToListAsync(ct);
+        var ordered = posts.OrderByDescending(p => p.Id).ToList();
+        var items = await renderer.RenderAsync(ordered, viewer, ct);
+        return new Page<PostDto>(items, more && page.Count > 0 ? page[^1].ToString() : null);
+    }
+
+    static Outcome<(long Before, int Limit)> Parse(string? cursor, int? limit)
+    {
+        var n = limit ?? DefaultLimit;
+        if (n is < 1 or > MaxLimit) return Problem.BadRequest("limit", $"must be between 1 and {MaxLimit}.");
+        if (cursor is null) return (long.MaxValue, n);
+        if (!long.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) || c <= 0)
+            return Problem.BadRequest("cursor", "is not a cursor this server issued.");
+        return (c, n);
+    }
+}

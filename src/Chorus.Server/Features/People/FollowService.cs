@@ -1,0 +1,75 @@
+using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
+using Chorus.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Features.People;
+
+/// <summary>Following people, lists of followers and followees, and who-to-follow suggestions.</summary>
+public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRenderer renderer)
+{
+    public async Task<Outcome<FollowState>> FollowAsync(Viewer viewer, Person target, bool follow, CancellationToken ct)
+    {
+        if (target.Id == viewer.Id) return Problem.Invalid("handle", "You cannot follow yourself.");
+        var existing = await db.Follows.FirstOrDefaultAsync(f => f.FollowerId == viewer.Id && f.FolloweeId == target.Id, ct);
+        if (follow && existing is null)
+        {
+            if (!target.IsActive) return Problem.Invalid("handle", "This account is deactivated.");
+            db.Follows.Add(new Follow { FollowerId = viewer.Id, FolloweeId = target.Id, CreatedAt = clock.GetUtcNow().UtcDateTime });
+            db.Events.Add(new ChangeEvent { Kind = "follow.created", ActorId = viewer.Id, Data = target.Id.ToString(), CreatedAt = clock.GetUtcNow().UtcDateTime });
+            try { await db.SaveChangesAsync(ct); }
+            catch (DbUpdateException) { /* a concurrent identical follow won: the end state is the same */ }
+        }
+        else if (!follow && existing is not null)
+        {
+            db.Follows.Remove(existing);
+            await db.SaveChangesAsync(ct);
+        }
+        return new FollowState(target.Handle, follow);
+    }
+
+    public async Task<Outcome<Page<PersonSummary>>> ListAsync(Person person, bool followers, string? cursor, int? limit, CancellationToken ct)
+    {
+        var n = limit ?? 30;
+        if (n is < 1 or > PeopleService.MaxPageSize) return Problem.BadRequest("limit", $"must be between 1 and {PeopleService.MaxPageSize}.");
+        long? after = null;
+        if (cursor is not null)
+        {
+            if (!long.TryParse(cursor, out var c) || c < 0) return Problem.BadRequest("cursor", "is not a cursor this server issued.");
+            after = c;
+        }
+        var q = followers
+            ? db.Follows.Where(f => f.FolloweeId == person.Id).Select(f => f.FollowerId)
+            : db.Follows.Where(f => f.FollowerId == person.Id).Select(f => f.FolloweeId);
+        if (after is { } a) q = q.Where(id => id > a);
+        var ids = await q.OrderBy(id => id).Take(n + 1).ToListAsync(ct);
+        var more = ids.Count > n;
+        if (more) ids.RemoveAt(n);
+        var people = await renderer.SummariesAsync(ids, ct);
+        return new Page<PersonSummary>(ids.Where(people.ContainsKey).Select(id => people[id]).ToList(), more ? ids[^1].ToString() : null);
+    }
+
+    /// <summary>
+    /// People followed by the people you follow, ranked by how many of them follow each; then colleagues from your
+    /// department, then the most-followed people. Never yourself, someone you follow, or a deactivated account.
+    /// </summary>
+    public async Task<IReadOnlyList<PersonSummary>> SuggestionsAsync(Viewer viewer, int count, CancellationToken ct)
+    {
+        var mine = db.Follows.Where(f => f.FollowerId == viewer.Id).Select(f => f.FolloweeId);
+        var friendsOfFriends = await db.Follows
+            .Where(f => mine.Contains(f.FollowerId) && f.FolloweeId != viewer.Id && !mine.Contains(f.FolloweeId))
+            .GroupBy(f => f.FolloweeId).Select(g => new { Id = g.Key, N = g.Count() })
+            .OrderByDescending(x => x.N).ThenBy(x => x.Id).Take(count * 3).Select(x => x.Id).ToListAsync(ct);
+        var picked = new List<long>(friendsOfFriends);
+        if (picked.Count < count * 3)
+        {
+            var dept = await db.People.Where(p => p.Id == viewer.Id).Select(p => p.Department).FirstOrDefaultAsync(ct);
+            picked.AddRange(await db.People.Where(p => p.Department == dept && p.Id != viewer.Id && !mine.Contains(p.Id))
+                .OrderBy(p => p.Id).Take(count * 3).Select(p => p.Id).ToListAsync(ct));
+            picked.AddRange(await db.Follows.Where(f => f.FolloweeId != viewer.Id && !mine.Contains(f.FolloweeId))
+                .GroupBy(f => f.FolloweeId).OrderByDescending(g => g.Count()).Take(count * 3).Select(g => g.Key).ToListAsync(ct));
+        }
+        var people = await renderer.SummariesAsync(picked, ct);
+        return picked.Distinct().Where(id => people.TryGetValue(id, out var p) && p.Active).Take(count).Select(id => people[id]).ToList();
+    }
+}

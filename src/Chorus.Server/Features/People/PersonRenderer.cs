@@ -1,0 +1,43 @@
+using Chorus.Server.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Features.People;
+
+/// <summary>People → API JSON, in batches: one query per related table per page.</summary>
+public sealed class PersonRenderer(ChorusDb db)
+{
+    public static string? AvatarUrl(Person p) => p.AvatarVersion is { } v ? $"/avatars/{Uri.EscapeDataString(p.Handle)}?v={v}" : null;
+
+    public static PersonSummary Summary(Person p) =>
+        new(p.Id.ToString(), p.Handle, p.DisplayName, p.JobTitle, p.Department, AvatarUrl(p), p.IsActive);
+
+    public async Task<Dictionary<long, PersonSummary>> SummariesAsync(IEnumerable<long> ids, CancellationToken ct)
+    {
+        var set = ids.Distinct().ToList();
+        if (set.Count == 0) return [];
+        var people = await db.People.AsNoTracking().Where(p => set.Contains(p.Id)).ToListAsync(ct);
+        return people.ToDictionary(p => p.Id, Summary);
+    }
+
+    public async Task<IReadOnlyList<PersonDto>> RenderAsync(IReadOnlyList<Person> people, long? viewerId, CancellationToken ct)
+    {
+        if (people.Count == 0) return [];
+        var ids = people.Select(p => p.Id).ToList();
+        var managers = await SummariesAsync(people.Where(p => p.ManagerId is not null).Select(p => p.ManagerId!.Value), ct);
+        var followers = await db.Follows.Where(f => ids.Contains(f.FolloweeId)).GroupBy(f => f.FolloweeId)
+            .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        var following = await db.Follows.Where(f => ids.Contains(f.FollowerId)).GroupBy(f => f.FollowerId)
+            .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        var posts = await db.Posts.Where(p => ids.Contains(p.AuthorId) && p.DeletedAt == null && p.GroupId == null)
+            .GroupBy(p => p.AuthorId).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        var mine = viewerId is { } v
+            ? (await db.Follows.Where(f => f.FollowerId == v && ids.Contains(f.FolloweeId)).Select(f => f.FolloweeId).ToListAsync(ct)).ToHashSet()
+            : [];
+        return people.Select(p => new PersonDto(
+            p.Id.ToString(), p.Handle, p.DisplayName, p.JobTitle, p.Department, p.Location, p.Bio, AvatarUrl(p),
+            PersonRules.RoleName(p.Role), p.IsActive,
+            p.ManagerId is { } m && managers.TryGetValue(m, out var ms) ? ms : null,
+            followers.GetValueOrDefault(p.Id), following.GetValueOrDefault(p.Id), posts.GetValueOrDefault(p.Id),
+            mine.Contains(p.Id), p.Id == viewerId, "/people/" + Uri.EscapeDataString(p.Handle))).ToList();
+    }
+}

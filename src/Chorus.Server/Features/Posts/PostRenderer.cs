@@ -1,0 +1,62 @@
+using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Features.Posts;
+
+/// <summary>Posts → API JSON for one viewer, in batches: a fixed number of queries per page, never one per post.</summary>
+public sealed class PostRenderer(ChorusDb db, PersonRenderer people)
+{
+    public async Task<IReadOnlyList<PostDto>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)
+    {
+        if (posts.Count == 0) return [];
+
+        // Shared originals are rendered too, but only if the viewer may see them (a share never widens an audience).
+        var sharedIds = posts.Where(p => p.ShareOfId is not null).Select(p => p.ShareOfId!.Value).Distinct().ToList();
+        var shared = sharedIds.Count == 0 ? [] :
+            await db.Posts.AsNoTracking().VisibleTo(viewer).Where(p => sharedIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+
+        var all = posts.Concat(shared.Values).DistinctBy(p => p.Id).ToList();
+        var ids = all.Select(p => p.Id).ToList();
+        var authors = await people.SummariesAsync(all.Select(p => p.AuthorId), ct);
+        var reactionCounts = (await db.Reactions.Where(r => ids.Contains(r.PostId)).GroupBy(r => new { r.PostId, r.Kind })
+                .Select(g => new { g.Key.PostId, g.Key.Kind, N = g.Count() }).ToListAsync(ct))
+            .ToLookup(x => x.PostId);
+        var mine = (await db.Reactions.Where(r => ids.Contains(r.PostId) && r.PersonId == viewer.Id)
+                .Select(r => new { r.PostId, r.Kind }).ToListAsync(ct))
+            .ToLookup(x => x.PostId, x => x.Kind);
+        var replies = await db.Posts.VisibleTo(viewer).Where(p => p.ReplyToId != null && ids.Contains(p.ReplyToId.Value))
+            .GroupBy(p => p.ReplyToId!.Value).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        var shares = await db.Posts.VisibleTo(viewer).Where(p => p.ShareOfId != null && ids.Contains(p.ShareOfId.Value))
+            .GroupBy(p => p.ShareOfId!.Value).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        var topics = (await (from pt in db.PostTopics join t in db.Topics on pt.TopicId equals t.Id
+                             where ids.Contains(pt.PostId) select new { pt.PostId, t.Tag }).ToListAsync(ct))
+            .ToLookup(x => x.PostId, x => x.Tag);
+        var mentions = (await (from m in db.PostMentions join p in db.People on m.PersonId equals p.Id
+                               where ids.Contains(m.PostId) select new { m.PostId, p.Handle }).ToListAsync(ct))
+            .ToLookup(x => x.PostId, x => x.Handle);
+
+        PostDto One(Post p, bool nested)
+        {
+            PostDto? sharedDto = null;
+            if (!nested && p.ShareOfId is { } s && shared.TryGetValue(s, out var original)) sharedDto = One(original, nested: true);
+            var author = authors.TryGetValue(p.AuthorId, out var a) ? a : new PersonSummary(p.AuthorId.ToString(), "unknown", "Unknown", null, null, null, false);
+            return new PostDto(
+                p.Id.ToString(), author, p.Text, p.Html, p.CreatedAt, p.EditedAt,
+                p.ReplyToId?.ToString(), p.RootId.ToString(), sharedDto,
+                replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id),
+                reactionCounts[p.Id].OrderBy(r => IndexOf(r.Kind)).ToDictionary(r => r.Kind, r => r.N),
+                mine[p.Id].OrderBy(IndexOf).ToList(), topics[p.Id].ToList(), mentions[p.Id].ToList(),
+                $"/posts/{p.Id}", p.AuthorId == viewer.Id);
+        }
+
+        return posts.Select(p => One(p, nested: false)).ToList();
+    }
+
+    static int IndexOf(string kind)
+    {
+        for (var i = 0; i < Reactions.All.Count; i++) if (Reactions.All[i].Name == kind) return i;
+        return int.MaxValue;
+    }
+}

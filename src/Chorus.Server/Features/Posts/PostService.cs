@@ -1,0 +1,145 @@
+using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
+using Chorus.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Features.Posts;
+
+/// <summary>Writing posts: create, reply, share, edit with history, delete, react. Each change records its event in the same transaction.</summary>
+public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicStore topics)
+{
+    public async Task<Outcome<Post>> CreateAsync(Viewer viewer, CreatePostRequest request, CancellationToken ct)
+    {
+        if (CheckText(request.Text, required: true) is { } problem) return problem;
+        Post? parent = null;
+        if (request.ReplyTo is not null)
+        {
+            if (!long.TryParse(request.ReplyTo, out var parentId)) return Problem.Invalid("replyTo", "is not a post id.");
+            parent = await db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == parentId, ct);
+            if (parent is null) return Problem.Invalid("replyTo", "No post you can see has this id.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var post = new Post
+        {
+            Id = ids.Next(), AuthorId = viewer.Id, Text = request.Text!.Trim(), Html = "", CreatedAt = now,
+            ReplyToId = parent?.Id, GroupId = parent?.GroupId,
+        };
+        post.RootId = parent?.RootId ?? post.Id;
+        await ApplyTextAsync(post, post.Text, ct);
+        db.Posts.Add(post);
+        db.Events.Add(Event("post.created", viewer, post, now));
+        await db.SaveChangesAsync(ct);
+        return post;
+    }
+
+    public async Task<Outcome<Post>> ShareAsync(Viewer viewer, long postId, SharePostRequest request, CancellationToken ct)
+    {
+        if (CheckText(request.Comment, required: false) is { } problem) return problem;
+        var target = await db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == postId, ct);
+        if (target is null) return Problem.NotFound("The post");
+        // Sharing a share shares the original, so chains never form.
+        if (target.ShareOfId is { } originalId)
+        {
+            target = await db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == originalId, ct);
+            if (target is null) return Problem.NotFound("The shared post");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var share = new Post
+        {
+            Id = ids.Next(), AuthorId = viewer.Id, Text = request.Comment?.Trim() ?? "", Html = "", CreatedAt = now,
+            ShareOfId = target.Id, GroupId = target.GroupId,
+        };
+        share.RootId = share.Id;
+        await ApplyTextAsync(share, share.Text, ct);
+        db.Posts.Add(share);
+        db.Events.Add(Event("share.created", viewer, share, now, target.Id.ToString()));
+        await db.SaveChangesAsync(ct);
+        return share;
+    }
+
+    public async Task<Outcome<Post>> EditAsync(Viewer viewer, long postId, EditPostRequest request, CancellationToken ct)
+    {
+        var post = await db.Posts.VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == postId, ct);
+        if (post is null) return Problem.NotFound("The post");
+        if (post.AuthorId != viewer.Id) return Problem.Forbidden("Only the author can edit a post.");
+        if (CheckText(request.Text, required: post.ShareOfId is null) is { } problem) return problem;
+        var text = request.Text!.Trim();
+        if (text == post.Text) return post;
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.PostRevisions.Add(new PostRevision { Id = ids.Next(), PostId = post.Id, Text = post.Text, Html = post.Html, WrittenAt = post.EditedAt ?? post.CreatedAt });
+        await db.PostTopics.Where(t => t.PostId == post.Id).ExecuteDeleteAsync(ct);
+        await db.PostMentions.Where(m => m.PostId == post.Id).ExecuteDeleteAsync(ct);
+        post.Text = text;
+        post.EditedAt = now;
+        await ApplyTextAsync(post, text, ct);
+        db.Events.Add(Event("post.updated", viewer, post, now));
+        await db.SaveChangesAsync(ct);
+        return post;
+    }
+
+    public async Task<Outcome<bool>> DeleteAsync(Viewer viewer, long postId, CancellationToken ct)
+    {
+        var post = await db.Posts.VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == postId, ct);
+        if (post is null) return Problem.NotFound("The post");
+        if (post.AuthorId != viewer.Id && !viewer.IsAdmin) return Problem.Forbidden("Only the author or an admin can delete a post.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        post.DeletedAt = now;
+        db.Events.Add(Event("post.deleted", viewer, post, now));
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    public async Task<Outcome<ReactionState>> ReactAsync(Viewer viewer, long postId, string? kind, bool add, CancellationToken ct)
+    {
+        var name = Reactions.Normalize(kind);
+        if (name is null) return Problem.Invalid("emoji", $"must be one of: {string.Join(", ", Reactions.All.Select(r => r.Name))}.");
+        var post = await db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == postId, ct);
+        if (post is null) return Problem.NotFound("The post");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var exists = await db.Reactions.AnyAsync(r => r.PostId == postId && r.PersonId == viewer.Id && r.Kind == name, ct);
+        if (add && !exists)
+        {
+            db.Reactions.Add(new Reaction { PostId = postId, PersonId = viewer.Id, Kind = name, CreatedAt = now });
+            db.Events.Add(Event("reaction.changed", viewer, post, now, name));
+            try { await db.SaveChangesAsync(ct); }
+            catch (DbUpdateException) { db.ChangeTracker.Clear(); /* the same reaction arrived twice at once: one row wins */ }
+        }
+        else if (!add && exists)
+        {
+            db.Reactions.Remove(new Reaction { PostId = postId, PersonId = viewer.Id, Kind = name });
+            db.Events.Add(Event("reaction.changed", viewer, post, now, name));
+            await db.SaveChangesAsync(ct);
+        }
+        var count = await db.Reactions.CountAsync(r => r.PostId == postId && r.Kind == name, ct);
+        return new ReactionState(postId.ToString(), name, add, count);
+    }
+
+    public static Problem? CheckText(string? text, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return required ? Problem.Invalid("text", "must not be empty.") : null;
+        var length = text.Trim().EnumerateRunes().Count();
+        if (length > PostText.MaxLength)
+            return Problem.Invalid("text", $"must be at most {PostText.MaxLength} characters (it has {length}).");
+        if (text.Contains('\0')) return Problem.Invalid("text", "must not contain NUL characters.");
+        return null;
+    }
+
+    async Task ApplyTextAsync(Post post, string text, CancellationToken ct)
+    {
+        if (text.Length == 0) { post.Html = ""; return; }
+        var candidates = PostText.CandidateMentions(text);
+        var known = candidates.Count == 0 ? new Dictionary<string, (long Id, string Handle)>() :
+            (await db.People.Where(p => candidates.Contains(p.HandleKey)).Select(p => new { p.Id, p.HandleKey, p.Handle }).ToListAsync(ct))
+            .ToDictionary(p => p.HandleKey, p => (p.Id, p.Handle));
+        var rendered = PostText.Render(text, known.ToDictionary(k => k.Key, k => k.Value.Handle));
+        post.Html = rendered.Html;
+        foreach (var key in rendered.MentionKeys)
+            db.PostMentions.Add(new PostMention { PostId = post.Id, PersonId = known[key].Id });
+        foreach (var topicId in await topics.EnsureAsync(rendered.Topics, ct))
+            db.PostTopics.Add(new PostTopic { PostId = post.Id, TopicId = topicId });
+    }
+
+    static ChangeEvent Event(string kind, Viewer viewer, Post post, DateTime now, string? data = null) =>
+        new() { Kind = kind, ActorId = viewer.Id, PostId = post.Id, Data = data, CreatedAt = now };
+}

@@ -1,0 +1,42 @@
+using System.Linq.Expressions;
+using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
+
+namespace Chorus.Server.Features.Posts;
+
+/// <summary>
+/// THE rule for who may see a post. Every read path — REST, feeds, threads, profiles, topic pages, and later
+/// streams, notifications, search and exports — filters with <see cref="VisibleTo"/> (in SQL) or checks with
+/// <see cref="CanSee"/> (in memory); both come from the one <see cref="Definition"/>. Today a post is visible
+/// to every signed-in member unless it is deleted; communities (private and secret groups, guests) extend
+/// this one expression.
+/// </summary>
+public static class PostVisibility
+{
+    static readonly Expression<Func<Viewer, Post, bool>> Definition =
+        (viewer, p) => p.DeletedAt == null && p.GroupId == null;
+
+    static readonly Func<Viewer, Post, bool> Compiled = Definition.Compile();
+
+    public static Expression<Func<Post, bool>> Rule(Viewer viewer)
+    {
+        // Bind the viewer as a member of a closure object so EF sends it as query parameters, not literals.
+        var holder = Expression.Field(Expression.Constant(new ViewerHolder(viewer)), nameof(ViewerHolder.Value));
+        var body = new Substitute(Definition.Parameters[0], holder).Visit(Definition.Body);
+        return Expression.Lambda<Func<Post, bool>>(body, Definition.Parameters[1]);
+    }
+
+    public static IQueryable<Post> VisibleTo(this IQueryable<Post> posts, Viewer viewer) => posts.Where(Rule(viewer));
+
+    public static bool CanSee(this Viewer viewer, Post post) => Compiled(viewer, post);
+
+    sealed class ViewerHolder(Viewer value)
+    {
+        public readonly Viewer Value = value;
+    }
+
+    sealed class Substitute(ParameterExpression from, Expression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+    }
+}

@@ -1,0 +1,105 @@
+namespace Chorus.Server.Infrastructure;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+/// <summary>The "Chorus" configuration section. Every key is documented in README.md with its environment-variable form.</summary>
+public sealed class ChorusOptions
+{
+    public string DataDirectory { get; set; } = "./data";
+    public DatabaseOptions Database { get; set; } = new();
+    public DemoOptions Demo { get; set; } = new();
+    public SecurityOptions Security { get; set; } = new();
+    /// <summary>Node number 0..1023 for time-ordered ids; unset picks a random one at start.</summary>
+    public int? NodeId { get; set; }
+}
+
+public sealed class DatabaseOptions
+{
+    public string Provider { get; set; } = nameof(DatabaseProvider.Sqlite);
+    /// <summary>SQLite synchronous mode: FULL (default, survives power loss) or NORMAL (survives process crash only).</summary>
+    public string SqliteSynchronous { get; set; } = "FULL";
+}
+
+public sealed class DemoOptions
+{
+    public bool Seed { get; set; }
+    public string Password { get; set; } = "chorus-demo";
+}
+
+public sealed class SecurityOptions
+{
+    /// <summary>PBKDF2 iterations for password hashes. Lower only in tests.</summary>
+    public int PasswordIterations { get; set; } = 100_000;
+    public int MaxFailedSignIns { get; set; } = 5;
+    public int LockoutMinutes { get; set; } = 15;
+    public int SessionDays { get; set; } = 30;
+    /// <summary>Requests per minute per client address for sign-in and token creation.</summary>
+    public int SignInPerMinute { get; set; } = 20;
+    /// <summary>Posts per minute per person.</summary>
+    public int PostsPerMinute { get; set; } = 60;
+}
+
+/// <summary>The resolved, validated settings the rest of the server uses.</summary>
+public sealed record ChorusSettings(
+    string DataDirectory,
+    DatabaseProvider Provider,
+    string ConnectionString,
+    string SqliteSynchronous,
+    bool SeedDemo,
+    string DemoPassword,
+    SecurityOptions Security,
+    int NodeId)
+{
+    /// <summary>Reads and checks configuration; throws <see cref="InvalidConfigurationException"/> naming the bad setting.</summary>
+    public static ChorusSettings From(IConfiguration config)
+    {
+        var o = new ChorusOptions();
+        try { config.GetSection("Chorus").Bind(o); }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidConfigurationException("Chorus", e.InnerException?.Message ?? e.Message);
+        }
+
+        if (!Enum.TryParse<DatabaseProvider>(o.Database.Provider, ignoreCase: true, out var provider))
+            throw new InvalidConfigurationException("Chorus:Database:Provider", $"'{o.Database.Provider}' is not a provider; use Sqlite or Postgres.");
+        if (string.IsNullOrWhiteSpace(o.DataDirectory))
+            throw new InvalidConfigurationException("Chorus:DataDirectory", "must not be empty.");
+        var sync = o.Database.SqliteSynchronous.ToUpperInvariant();
+        if (sync is not ("FULL" or "NORMAL" or "EXTRA"))
+            throw new InvalidConfigurationException("Chorus:Database:SqliteSynchronous", $"'{o.Database.SqliteSynchronous}' must be FULL, NORMAL or EXTRA.");
+        if (o.Demo.Seed && string.IsNullOrWhiteSpace(o.Demo.Password))
+            throw new InvalidConfigurationException("Chorus:Demo:Password", "must not be empty when Chorus:Demo:Seed is true.");
+        if (o.Demo.Seed && o.Demo.Password.Length < 8)
+            throw new InvalidConfigurationException("Chorus:Demo:Password", "must be at least 8 characters.");
+        if (o.NodeId is < 0 or > 1023)
+            throw new InvalidConfigurationException("Chorus:NodeId", "must be between 0 and 1023.");
+        if (o.Security.PasswordIterations < 1)
+            throw new InvalidConfigurationException("Chorus:Security:PasswordIterations", "must be positive.");
+
+        var dataDir = Path.GetFullPath(o.DataDirectory);
+        var cs = config.GetConnectionString("Chorus");
+        if (provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(cs))
+            throw new InvalidConfigurationException("ConnectionStrings:Chorus", "is required when Chorus:Database:Provider is Postgres.");
+        if (provider == DatabaseProvider.Sqlite && string.IsNullOrWhiteSpace(cs))
+            cs = $"Data Source={Path.Combine(dataDir, "chorus.db")}";
+        try
+        {
+            _ = provider == DatabaseProvider.Sqlite
+                ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(cs).ConnectionString
+                : new Npgsql.NpgsqlConnectionStringBuilder(cs).ConnectionString;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            throw new InvalidConfigurationException("ConnectionStrings:Chorus", e.Message);
+        }
+
+        return new ChorusSettings(dataDir, provider, cs!, sync, o.Demo.Seed, o.Demo.Password, o.Security,
+            o.NodeId ?? Random.Shared.Next(0, 1024));
+    }
+}
+
+public sealed class InvalidConfigurationException(string setting, string problem)
+    : Exception($"Invalid configuration: {setting} {problem}")
+{
+    public string Setting { get; } = setting;
+}

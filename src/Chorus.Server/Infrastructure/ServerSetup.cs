@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Chorus.Server.Data;
+using Chorus.Server.Features.Admin;
+using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Feeds;
+using Chorus.Server.Features.People;
+using Chorus.Server.Features.Posts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace Chorus.Server.Infrastructure;
+
+/// <summary>Wiring shared by the server, the CLI and the tests: every service of every feature, registered explicitly.</summary>
+public static class ServerSetup
+{
+    public static ChorusSettings AddChorusCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = ChorusSettings.From(configuration);
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new IdGenerator(sp.GetRequiredService<TimeProvider>(), settings.NodeId));
+        services.AddChorusDatabase(settings);
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = settings.Security.PasswordIterations);
+        services.AddSingleton<IPasswordHasher<Person>, PasswordHasher<Person>>();
+
+        services.AddScoped<CredentialService>();
+        services.AddScoped<PersonRenderer>();
+        services.AddScoped<PeopleService>();
+        services.AddScoped<FollowService>();
+        services.AddScoped<AvatarService>();
+        services.AddScoped<TopicStore>();
+        services.AddScoped<PostRenderer>();
+        services.AddScoped<PostService>();
+        services.AddScoped<PostQueries>();
+        services.AddScoped<FeedService>();
+        services.AddScoped<TopicService>();
+        services.AddScoped<DemoSeeder>();
+        services.AddScoped<SetupService>();
+        services.AddScoped<CountsService>();
+        return settings;
+    }
+
+    public static ChorusSettings AddChorusServer(this WebApplicationBuilder builder)
+    {
+        var settings = builder.Services.AddChorusCore(builder.Configuration);
+        var services = builder.Services;
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
+        services.AddAuthentication(ChorusAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ChorusAuthenticationHandler>(ChorusAuthenticationHandler.SchemeName, _ => { });
+        services.AddAuthorization();
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "RequestVerificationToken";
+            o.Cookie.Name = "chorus_csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddChorusRateLimits(settings);
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Web/Pages";
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AllowAnonymousToPage("/Setup");
+            o.Conventions.AllowAnonymousToPage("/Error");
+        });
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Chorus API";
+            doc.Info.Version = "v1";
+            doc.Info.Description = "The Chorus REST API. Authenticate with 'Authorization: Bearer <personal access token>'. Errors are RFC 9457 problem+json.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // Uploads have their own, smaller limits; nothing needs more than this.
+            k.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
+            k.AddServerHeader = false;
+        });
+        return settings;
+    }
+}

@@ -1,0 +1,50 @@
+using Chorus.Server.Data;
+using Chorus.Server.Features.Admin;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Infrastructure;
+
+/// <summary>What happens once before the server listens: schema migrations, the demo organization, the setup link.</summary>
+public static class Startup
+{
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var settings = sp.GetRequiredService<ChorusSettings>();
+        var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chorus.Startup");
+        await sp.GetRequiredService<SchemaMigrator>().MigrateAsync(ct: ct);
+
+        var db = sp.GetRequiredService<ChorusDb>();
+        if (settings.SeedDemo && !await db.People.AnyAsync(ct))
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var seeded = await sp.GetRequiredService<DemoSeeder>().SeedAsync(settings.DemoPassword, progress: null, ct);
+            log.LogInformation("Seeded the demo organization: {People} people, {Posts} posts in {Seconds:F1} s",
+                seeded.People, seeded.Posts, started.Elapsed.TotalSeconds);
+        }
+    }
+
+    /// <summary>Once listening: say where, and how to get in.</summary>
+    public static void AnnounceWhenStarted(WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var settings = app.Services.GetRequiredService<ChorusSettings>();
+            var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chorus");
+            var url = app.Urls.FirstOrDefault()?.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost") ?? "http://localhost:5000";
+            log.LogInformation("Chorus is running at {Url} ({Provider}, data in {DataDirectory}, node {Node})",
+                url, settings.Provider, settings.DataDirectory, settings.NodeId);
+            using var scope = app.Services.CreateScope();
+            var setup = scope.ServiceProvider.GetRequiredService<SetupService>();
+            if (settings.SeedDemo)
+            {
+                log.LogInformation("Demo sign-in: handle 'ada' (member) or 'admin' (admin), password '{Password}'", settings.DemoPassword);
+                return;
+            }
+            var secret = setup.CreateLinkSecretAsync(CancellationToken.None).GetAwaiter().GetResult();
+            if (secret is not null)
+                log.LogWarning("No admin exists yet. Create the first admin at {Url}/setup?token={Secret} (valid 24 h, once) or with `chorus create-admin`.", url, secret);
+        });
+    }
+}
