@@ -40,6 +40,7 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<Follow>(e => { e.ToTable("follows"); e.HasKey(f => new { f.FollowerId, f.FolloweeId }); });
         b.Entity<TopicFollow>(e => { e.ToTable("topic_follows"); e.HasKey(f => new { f.PersonId, f.TopicId }); });
         b.Entity<ChangeEvent>(e => { e.ToTable("events"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
+        b.Entity<Infrastructure.DataProtectionKey>(e => { e.ToTable("data_protection_keys"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
 
         // Foreign keys without navigation properties: they tell EF the order in which to insert rows in one SaveChanges.
         b.Entity<Person>().HasOne<Person>().WithMany().HasForeignKey(p => p.ManagerId).OnDelete(DeleteBehavior.Restrict);

@@ -57,6 +57,7 @@ public static class ServerSetup
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
+        DatabaseKeyRepository.AddDatabaseKeyRing(services);
         services.AddAuthentication(ChorusAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ChorusAuthenticationHandler>(ChorusAuthenticationHandler.SchemeName, _ => { });
         services.AddAuthorization();
