@@ -48,7 +48,8 @@ public sealed record ChorusSettings(
     bool SeedDemo,
     string DemoPassword,
     SecurityOptions Security,
-    int NodeId)
+    int NodeId,
+    bool NodeIdConfigured = false)
 {
     /// <summary>Reads and checks configuration; throws <see cref="InvalidConfigurationException"/> naming the bad setting.</summary>
     public static ChorusSettings From(IConfiguration config)
@@ -96,7 +97,7 @@ public sealed record ChorusSettings(
         }
 
         return new ChorusSettings(dataDir, provider, cs!, sync, o.Demo.Seed, o.Demo.Password, o.Security,
-            o.NodeId ?? Random.Shared.Next(0, 1024));
+            o.NodeId ?? Random.Shared.Next(0, 1024), o.NodeId is not null);
     }
 }
 

@@ -12,7 +12,7 @@ public sealed class IdGenerator
     const long MaxSequence = (1L << SequenceBits) - 1;
 
     readonly TimeProvider _clock;
-    readonly long _node;
+    long _node;
     readonly Lock _gate = new();
     long _lastMs = -1, _sequence;
 
@@ -24,6 +24,13 @@ public sealed class IdGenerator
     }
 
     public int Node => (int)_node;
+
+    /// <summary>Switches to a node number handed out by the database at start-up, before any id is made.</summary>
+    public void UseNode(int node)
+    {
+        if (node is < 0 or >= 1 << NodeBits) throw new ArgumentOutOfRangeException(nameof(node));
+        lock (_gate) _node = node;
+    }
 
     public long Next() => NextAt(_clock.GetUtcNow().UtcDateTime);
 

@@ -16,6 +16,12 @@ public static class Startup
         await sp.GetRequiredService<SchemaMigrator>().MigrateAsync(ct: ct);
 
         var db = sp.GetRequiredService<ChorusDb>();
+        if (settings.Provider == DatabaseProvider.Postgres && !settings.NodeIdConfigured)
+        {
+            // Several nodes share one database: take a distinct node number for the id generator from a sequence.
+            var node = await db.Database.SqlQueryRaw<long>("SELECT nextval('node_numbers') % 1024 AS \"Value\"").SingleAsync(ct);
+            sp.GetRequiredService<IdGenerator>().UseNode((int)node);
+        }
         if (settings.SeedDemo && !await db.People.AnyAsync(ct))
         {
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -34,7 +40,8 @@ public static class Startup
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chorus");
             var url = app.Urls.FirstOrDefault()?.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost") ?? "http://localhost:5000";
             log.LogInformation("Chorus is running at {Url} ({Provider}, data in {DataDirectory}, node {Node})",
-                url, settings.Provider, settings.DataDirectory, settings.NodeId);
+                url, settings.Provider, settings.Provider == DatabaseProvider.Sqlite ? settings.DataDirectory : "PostgreSQL",
+                app.Services.GetRequiredService<IdGenerator>().Node);
             using var scope = app.Services.CreateScope();
             var setup = scope.ServiceProvider.GetRequiredService<SetupService>();
             if (settings.SeedDemo)

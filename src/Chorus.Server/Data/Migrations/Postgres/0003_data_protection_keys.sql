@@ -5,3 +5,6 @@ CREATE TABLE data_protection_keys (
     xml           TEXT        NOT NULL,
     created_at    TIMESTAMPTZ NOT NULL
 );
+
+-- Node numbers for time-ordered ids: each server process takes the next one at start, so ids from several nodes never collide.
+CREATE SEQUENCE node_numbers;
