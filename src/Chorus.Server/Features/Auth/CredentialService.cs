@@ -26,7 +26,7 @@ public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider
         {
             // Same work as a real check so that response time does not reveal which handles exist.
             hasher.VerifyHashedPassword(new Person { Handle = "", HandleKey = "", DisplayName = "", Email = "", EmailKey = "", SearchText = "" },
-                DummyHash.Value, password);
+                _dummyHash.Value, password);
             return wrong;
         }
         if (person.LockedUntil is { } until && until > now)
@@ -52,7 +52,7 @@ public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider
         return person;
     }
 
-    readonly Lazy<string> DummyHash = new(() => hasher.HashPassword(null!, "not-a-password"));
+    readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(null!, "not-a-password"));
 
     public async Task<string> CreateSessionAsync(Person person, string userAgent, CancellationToken ct)
     {

@@ -19,7 +19,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
     /// <summary>Your posts, posts by people you follow (including their shares), and posts in topics you follow.</summary>
     public async Task<Outcome<Page<PostDto>>> HomeAsync(Viewer viewer, string? cursor, int? limit, CancellationToken ct)
     {
-        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var args = Parse(cursor, limit);
+        if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
         var me = viewer.Id;
         var followees = db.Follows.Where(f => f.FollowerId == me).Select(f => f.FolloweeId);
@@ -39,7 +40,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
     /// <summary>Everything the viewer may see, across the organization.</summary>
     public async Task<Outcome<Page<PostDto>>> CompanyAsync(Viewer viewer, string? cursor, int? limit, CancellationToken ct)
     {
-        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var args = Parse(cursor, limit);
+        if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
         var ids = await Roots(viewer, before).OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
         return await MergeAsync(viewer, [ids], n, ct);
@@ -47,7 +49,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
 
     public async Task<Outcome<Page<PostDto>>> TopicAsync(Viewer viewer, long topicId, string? cursor, int? limit, CancellationToken ct)
     {
-        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var args = Parse(cursor, limit);
+        if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
         // Replies that carry the topic belong on its page too: the topic page is about the subject, not the thread.
         var ids = await (from pt in db.PostTopics
@@ -60,7 +63,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
 
     public async Task<Outcome<Page<PostDto>>> PersonAsync(Viewer viewer, long personId, string? cursor, int? limit, CancellationToken ct)
     {
-        if (Parse(cursor, limit) is not { Ok: true } args) return Parse(cursor, limit).Problem!;
+        var args = Parse(cursor, limit);
+        if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
         var ids = await Roots(viewer, before).Where(p => p.AuthorId == personId)
             .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
