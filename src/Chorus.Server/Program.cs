@@ -2,6 +2,7 @@ using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
 using Chorus.Server.Features.People;
 using Chorus.Server.Features.Posts;
+using Chorus.Server.Features.Realtime;
 using Chorus.Server.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -36,6 +37,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseAntiforgery();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 
 app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
@@ -44,6 +46,7 @@ app.MapAuthEndpoints();
 app.MapPeopleEndpoints();
 app.MapPostEndpoints();
 app.MapFeedEndpoints();
+app.MapStreamingEndpoints();
 app.MapRazorPages();
 
 try

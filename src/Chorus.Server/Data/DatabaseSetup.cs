@@ -13,7 +13,8 @@ public static class DatabaseSetup
         if (settings.Provider == DatabaseProvider.Sqlite)
             Directory.CreateDirectory(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DataSource) is { Length: > 0 } dir ? dir : ".");
 
-        services.AddDbContext<ChorusDb>(o => Configure(o, settings));
+        services.AddDbContext<ChorusDb>((sp, o) => Configure(o, settings)
+            .AddInterceptors(new Features.Realtime.EventsWrittenInterceptor(sp.GetRequiredService<Features.Realtime.EventSignal>())));
         services.AddScoped<SchemaMigrator>();
         return services;
     }

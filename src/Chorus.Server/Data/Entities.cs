@@ -145,6 +145,10 @@ public sealed class ChangeEvent
     public required string Kind { get; set; }
     public long ActorId { get; set; }
     public long? PostId { get; set; }
+    /// <summary>The one person an event is for (a notification, a revoked credential), or null.</summary>
+    public long? PersonId { get; set; }
     public string? Data { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Position in the stream, assigned after commit by the sequencer; null until then.</summary>
+    public long? Seq { get; set; }
 }

@@ -9,6 +9,7 @@ public sealed class ChorusOptions
     public DatabaseOptions Database { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
+    public StreamingOptions Streaming { get; set; } = new();
     /// <summary>Node number 0..1023 for time-ordered ids; unset picks a random one at start.</summary>
     public int? NodeId { get; set; }
 }
@@ -39,6 +40,19 @@ public sealed class SecurityOptions
     public int PostsPerMinute { get; set; } = 60;
 }
 
+public sealed class StreamingOptions
+{
+    public int MaxConnectionsPerPerson { get; set; } = 10;
+    public int MaxStreamsPerConnection { get; set; } = 50;
+    /// <summary>Messages queued for one slow client before its stream is closed (it then resumes by Last-Event-ID).</summary>
+    public int OutboxCapacity { get; set; } = 2000;
+    public int HeartbeatSeconds { get; set; } = 15;
+    /// <summary>Events are kept at least this long...</summary>
+    public int RetentionHours { get; set; } = 24;
+    /// <summary>...and at least this many of the newest are kept, whichever keeps more.</summary>
+    public int RetentionEvents { get; set; } = 100_000;
+}
+
 /// <summary>The resolved, validated settings the rest of the server uses.</summary>
 public sealed record ChorusSettings(
     string DataDirectory,
@@ -48,6 +62,7 @@ public sealed record ChorusSettings(
     bool SeedDemo,
     string DemoPassword,
     SecurityOptions Security,
+    StreamingOptions Streaming,
     int NodeId,
     bool NodeIdConfigured = false)
 {
@@ -96,7 +111,12 @@ public sealed record ChorusSettings(
             throw new InvalidConfigurationException("ConnectionStrings:Chorus", e.Message);
         }
 
-        return new ChorusSettings(dataDir, provider, cs!, sync, o.Demo.Seed, o.Demo.Password, o.Security,
+        var st = o.Streaming;
+        foreach (var (name, value, min) in new[] { ("MaxConnectionsPerPerson", st.MaxConnectionsPerPerson, 1), ("MaxStreamsPerConnection", st.MaxStreamsPerConnection, 1),
+                     ("OutboxCapacity", st.OutboxCapacity, 10), ("HeartbeatSeconds", st.HeartbeatSeconds, 1), ("RetentionHours", st.RetentionHours, 1), ("RetentionEvents", st.RetentionEvents, 100) })
+            if (value < min) throw new InvalidConfigurationException($"Chorus:Streaming:{name}", $"must be at least {min}.");
+
+        return new ChorusSettings(dataDir, provider, cs!, sync, o.Demo.Seed, o.Demo.Password, o.Security, st,
             o.NodeId ?? Random.Shared.Next(0, 1024), o.NodeId is not null);
     }
 }

@@ -6,6 +6,7 @@ using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
 using Chorus.Server.Features.People;
 using Chorus.Server.Features.Posts;
+using Chorus.Server.Features.Realtime;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Http.Json;
@@ -39,6 +40,8 @@ public static class ServerSetup
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();
         services.AddScoped<CountsService>();
+        services.AddSingleton<EventSignal>();
+        services.AddScoped<EventSequencer>();
         return settings;
     }
 
@@ -83,6 +86,13 @@ public static class ServerSetup
             doc.Info.Description = "The Chorus REST API. Authenticate with 'Authorization: Bearer <personal access token>'. Errors are RFC 9457 problem+json.";
             return Task.CompletedTask;
         }));
+        services.AddSingleton<StreamHub>();
+        services.AddScoped<StreamRoutes>();
+        services.AddScoped<StreamEventBuilder>();
+        services.AddScoped<StreamSession>();
+        services.AddHostedService<EventDispatcher>();
+        services.AddHostedService<PostgresEventListener>();
+        services.AddHostedService<EventRetention>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(k =>
         {

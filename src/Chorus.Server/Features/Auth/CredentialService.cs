@@ -103,9 +103,13 @@ public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider
     public async Task<bool> RevokeAsync(long personId, long credentialId, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var n = await db.Credentials.Where(c => c.Id == credentialId && c.PersonId == personId && c.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.RevokedAt, now), ct);
-        return n > 0;
+        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == credentialId && c.PersonId == personId && c.RevokedAt == null, ct);
+        if (credential is null) return false;
+        credential.RevokedAt = now;
+        // The event closes streams opened with this credential, on every node.
+        db.Events.Add(new ChangeEvent { Kind = "credential.revoked", ActorId = personId, PersonId = personId, Data = credentialId.ToString(), CreatedAt = now });
+        await db.SaveChangesAsync(ct);
+        return true;
     }
 
     /// <summary>The viewer a presented secret stands for, or null when it is unknown, revoked, expired, or its person is deactivated.</summary>

@@ -26,11 +26,13 @@ public sealed class TopicService(ChorusDb db, TimeProvider clock)
         if (follow && existing is null)
         {
             db.TopicFollows.Add(new TopicFollow { PersonId = viewer.Id, TopicId = topic.Id, CreatedAt = clock.GetUtcNow().UtcDateTime });
+            db.Events.Add(new ChangeEvent { Kind = "topic.followed", ActorId = viewer.Id, PersonId = viewer.Id, Data = topic.Id.ToString(), CreatedAt = clock.GetUtcNow().UtcDateTime });
             try { await db.SaveChangesAsync(ct); } catch (DbUpdateException) { /* concurrent identical follow */ }
         }
         else if (!follow && existing is not null)
         {
             db.TopicFollows.Remove(existing);
+            db.Events.Add(new ChangeEvent { Kind = "topic.unfollowed", ActorId = viewer.Id, PersonId = viewer.Id, Data = topic.Id.ToString(), CreatedAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(ct);
         }
         return follow;

@@ -16,13 +16,14 @@ public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRendere
         {
             if (!target.IsActive) return Problem.Invalid("handle", "This account is deactivated.");
             db.Follows.Add(new Follow { FollowerId = viewer.Id, FolloweeId = target.Id, CreatedAt = clock.GetUtcNow().UtcDateTime });
-            db.Events.Add(new ChangeEvent { Kind = "follow.created", ActorId = viewer.Id, Data = target.Id.ToString(), CreatedAt = clock.GetUtcNow().UtcDateTime });
+            db.Events.Add(new ChangeEvent { Kind = "follow.created", ActorId = viewer.Id, PersonId = viewer.Id, Data = target.Id.ToString(), CreatedAt = clock.GetUtcNow().UtcDateTime });
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateException) { /* a concurrent identical follow won: the end state is the same */ }
         }
         else if (!follow && existing is not null)
         {
             db.Follows.Remove(existing);
+            db.Events.Add(new ChangeEvent { Kind = "follow.removed", ActorId = viewer.Id, PersonId = viewer.Id, Data = target.Id.ToString(), CreatedAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(ct);
         }
         return new FollowState(target.Handle, follow);

@@ -199,6 +199,7 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         person.DeactivatedAt = active ? null : now;
+        if (!active) db.Events.Add(new ChangeEvent { Kind = "person.deactivated", ActorId = viewer.Id, PersonId = person.Id, CreatedAt = now });
         await db.SaveChangesAsync(ct);
         if (!active)
             await db.Credentials.Where(c => c.PersonId == person.Id && c.RevokedAt == null)

@@ -101,14 +101,14 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         if (add && !exists)
         {
             db.Reactions.Add(new Reaction { PostId = postId, PersonId = viewer.Id, Kind = name, CreatedAt = now });
-            db.Events.Add(Event("reaction.changed", viewer, post, now, name));
+            db.Events.Add(Event("reaction.changed", viewer, post, now, "+" + name));
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateException) { db.ChangeTracker.Clear(); /* the same reaction arrived twice at once: one row wins */ }
         }
         else if (!add && exists)
         {
             db.Reactions.Remove(new Reaction { PostId = postId, PersonId = viewer.Id, Kind = name });
-            db.Events.Add(Event("reaction.changed", viewer, post, now, name));
+            db.Events.Add(Event("reaction.changed", viewer, post, now, "-" + name));
             await db.SaveChangesAsync(ct);
         }
         var count = await db.Reactions.CountAsync(r => r.PostId == postId && r.Kind == name, ct);

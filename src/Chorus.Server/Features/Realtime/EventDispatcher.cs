@@ -1,0 +1,100 @@
+using Chorus.Server.Data;
+using Chorus.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Features.Realtime;
+
+/// <summary>
+/// The node's delivery loop: woken by <see cref="EventSignal"/> (a local commit, or NOTIFY from another node) and
+/// at least twice a second, it numbers committed events (<see cref="EventSequencer"/>), reads the ones past the last
+/// it dispatched, and hands them to the <see cref="StreamHub"/>. Control events adjust subscriptions (follows) or
+/// close streams (revocation, deactivation).
+/// </summary>
+public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, EventSignal signal, ILogger<EventDispatcher> log) : BackgroundService
+{
+    public const int Batch = 500;
+    static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+                    hub.DispatchedSeq = await db.Events.MaxAsync(e => e.Seq, stop) ?? 0;
+                }
+                break;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Event dispatcher could not read the stream head; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+            }
+        }
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await signal.WaitAsync(Poll, stop);
+                await PumpAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                log.LogError(e, "Event dispatch failed; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>One round: number what is waiting, then dispatch everything numbered past the last dispatched position.</summary>
+    public async Task PumpAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var sequencer = sp.GetRequiredService<EventSequencer>();
+        while (await sequencer.SequenceAsync(Batch, ct) == Batch) { }
+
+        var db = sp.GetRequiredService<ChorusDb>();
+        var builder = sp.GetRequiredService<StreamEventBuilder>();
+        var routes = sp.GetRequiredService<StreamRoutes>();
+        while (true)
+        {
+            var after = hub.DispatchedSeq;
+            var batch = await db.Events.AsNoTracking().Where(e => e.Seq > after).OrderBy(e => e.Seq).Take(Batch).ToListAsync(ct);
+            if (batch.Count == 0) return;
+            foreach (var e in await builder.BuildAsync(batch, ct))
+            {
+                await ApplyControlAsync(e, routes, ct);
+                hub.Dispatch(e);
+            }
+            hub.DispatchedSeq = Math.Max(hub.DispatchedSeq, batch[^1].Seq!.Value);
+            db.ChangeTracker.Clear();
+            if (batch.Count < Batch) return;
+        }
+    }
+
+    async Task ApplyControlAsync(StreamEvent e, StreamRoutes routes, CancellationToken ct)
+    {
+        switch (e.Kind)
+        {
+            case "credential.revoked" when long.TryParse(e.Data, out var credentialId):
+                hub.CloseCredential(credentialId, "The credential was revoked.");
+                break;
+            case "person.deactivated" when e.OnlyPersonId is { } person:
+                hub.ClosePerson(person, "The account was deactivated.");
+                break;
+            case "follow.created" or "follow.removed" or "topic.followed" or "topic.unfollowed" when e.OnlyPersonId is { } person:
+                foreach (var c in hub.ConnectionsOf(person).Where(c => c.HasStream("user")))
+                {
+                    // Re-derive the whole "user" key set: cheap (two indexed queries) and always exactly right.
+                    var keys = await routes.UserKeysAsync(person, ct);
+                    hub.Resubscribe(c, "user", keys);
+                }
+                break;
+        }
+    }
+}

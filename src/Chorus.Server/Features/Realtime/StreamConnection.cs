@@ -1,0 +1,100 @@
+using System.Threading.Channels;
+using Chorus.Server.Features.Auth;
+
+namespace Chorus.Server.Features.Realtime;
+
+/// <summary>A message ready for the wire: an event with its stream position, or a control message.</summary>
+public sealed record StreamMessage(long Seq, string Event, string Data);
+
+/// <summary>
+/// One open stream (an SSE response or a WebSocket) of one viewer. The hub writes into its bounded outbox; the
+/// transport drains it. A client too slow to keep up is closed rather than silently skipped, so that its resume from
+/// the last event id fills the gap exactly.
+/// </summary>
+public sealed class StreamConnection(Viewer viewer, int outboxCapacity)
+{
+    readonly Channel<StreamMessage> _outbox = Channel.CreateBounded<StreamMessage>(
+        new BoundedChannelOptions(outboxCapacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+    readonly CancellationTokenSource _closed = new();
+    readonly Lock _gate = new();
+    // Each stream a client asked for has its own key set ("user" changes as the viewer follows and unfollows);
+    // a key counts once per stream that needs it, and the hub indexes it while the count is above zero.
+    readonly Dictionary<string, HashSet<StreamKey>> _streams = new(StringComparer.Ordinal);
+    readonly Dictionary<StreamKey, int> _keys = [];
+
+    public Viewer Viewer { get; } = viewer;
+    public CancellationToken Closed => _closed.Token;
+    public string? CloseReason { get; private set; }
+    /// <summary>The newest stream position written to the client; later messages at or below it are duplicates.</summary>
+    public long LastSentSeq { get; set; }
+
+    public ChannelReader<StreamMessage> Outbox => _outbox.Reader;
+
+    public IReadOnlyCollection<string> Streams { get { lock (_gate) return _streams.Keys.ToList(); } }
+
+    public int StreamCount { get { lock (_gate) return _streams.Count; } }
+
+    public bool HasStream(string name) { lock (_gate) return _streams.ContainsKey(name); }
+
+    public bool Listens(IReadOnlyList<StreamKey> keys)
+    {
+        lock (_gate)
+            foreach (var k in keys) if (_keys.ContainsKey(k)) return true;
+        return false;
+    }
+
+    internal IReadOnlyList<StreamKey> Keys { get { lock (_gate) return _keys.Keys.ToList(); } }
+
+    internal IReadOnlyList<StreamKey> KeysOf(string stream) { lock (_gate) return _streams.TryGetValue(stream, out var set) ? set.ToList() : []; }
+
+    /// <summary>Adds keys to a stream (creating it); returns the keys that are new to the connection.</summary>
+    internal List<StreamKey> Add(string stream, IEnumerable<StreamKey> keys)
+    {
+        var fresh = new List<StreamKey>();
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(stream, out var set)) _streams[stream] = set = [];
+            foreach (var k in keys)
+            {
+                if (!set.Add(k)) continue;
+                _keys[k] = _keys.GetValueOrDefault(k) + 1;
+                if (_keys[k] == 1) fresh.Add(k);
+            }
+        }
+        return fresh;
+    }
+
+    /// <summary>Removes keys from a stream (all of them, and the stream, when <paramref name="keys"/> is null); returns keys no stream needs any more.</summary>
+    internal List<StreamKey> Remove(string stream, IEnumerable<StreamKey>? keys)
+    {
+        var gone = new List<StreamKey>();
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(stream, out var set)) return gone;
+            foreach (var k in (keys ?? set).ToList())
+            {
+                if (!set.Remove(k)) continue;
+                if (--_keys[k] == 0) { _keys.Remove(k); gone.Add(k); }
+            }
+            if (keys is null) _streams.Remove(stream);
+        }
+        return gone;
+    }
+
+    /// <summary>Queues a message; closes the connection when the client has fallen too far behind.</summary>
+    internal void Enqueue(StreamMessage message)
+    {
+        if (!_outbox.Writer.TryWrite(message)) Close("The client is not reading fast enough; reconnect with Last-Event-ID to resume.");
+    }
+
+    public void Close(string reason)
+    {
+        lock (_gate)
+        {
+            if (_closed.IsCancellationRequested) return;
+            CloseReason = reason;
+        }
+        _outbox.Writer.TryComplete();
+        _closed.Cancel();
+    }
+}

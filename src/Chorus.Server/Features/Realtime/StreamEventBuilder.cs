@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Posts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Chorus.Server.Features.Realtime;
+
+/// <summary>
+/// Turns committed change events into routable stream events, in batches: one query per related table per batch.
+/// Payloads are the REST API's JSON, rendered once per event (plus once for the author, whose copy says canEdit).
+/// </summary>
+public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+{
+    /// <summary>Renders posts without any one reader's own state (their reactions); each connection checks visibility itself.</summary>
+    static readonly Viewer Neutral = new(0, "", "", PersonRole.Member, CredentialKind.Token, 0, false);
+
+    public static readonly IReadOnlySet<string> PostKinds = new HashSet<string> { "post.created", "post.updated", "post.deleted", "share.created", "reaction.changed" };
+
+    public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct)
+    {
+        var options = json.Value.SerializerOptions;
+        var postIds = events.Where(e => e.PostId is not null && PostKinds.Contains(e.Kind)).Select(e => e.PostId!.Value).Distinct().ToList();
+        var posts = postIds.Count == 0 ? [] : await db.Posts.AsNoTracking().Where(p => postIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var topics = (postIds.Count == 0 ? [] : await db.PostTopics.AsNoTracking().Where(t => postIds.Contains(t.PostId)).ToListAsync(ct))
+            .ToLookup(t => t.PostId, t => t.TopicId);
+        var live = posts.Values.Where(p => p.DeletedAt is null).ToList();
+        var rendered = (await renderer.RenderAsync(live, Neutral, ct)).ToDictionary(d => long.Parse(d.Id, System.Globalization.CultureInfo.InvariantCulture));
+        var actorIds = events.Where(e => e.Kind == "reaction.changed").Select(e => e.ActorId).Distinct().ToList();
+        var actors = actorIds.Count == 0 ? [] : await db.People.AsNoTracking().Where(p => actorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, ct);
+
+        var result = new List<StreamEvent>(events.Count);
+        foreach (var e in events)
+        {
+            var seq = e.Seq!.Value;
+            if (e.PostId is { } pid && PostKinds.Contains(e.Kind))
+            {
+                if (!posts.TryGetValue(pid, out var post)) continue;
+                var keys = new List<StreamKey> { StreamKey.Company, StreamKey.Author(post.AuthorId), StreamKey.Thread(post.RootId) };
+                keys.AddRange(topics[pid].Select(StreamKey.Topic));
+                // Visibility is judged on the post as its audience saw it, so a deletion reaches those who saw the post.
+                var audience = post.DeletedAt is null ? post : CopyUndeleted(post);
+                string data;
+                string? authorData = null;
+                if (e.Kind == "post.deleted" || !rendered.TryGetValue(pid, out var dto))
+                {
+                    if (e.Kind != "post.deleted") continue; // deleted since: its own post.deleted event follows
+                    data = JsonSerializer.Serialize(new { id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture), rootId = post.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture) }, options);
+                }
+                else if (e.Kind == "reaction.changed")
+                {
+                    var added = e.Data?.StartsWith('+') ?? true;
+                    var kind = e.Data?.TrimStart('+', '-') ?? "";
+                    data = JsonSerializer.Serialize(new ReactionChange(dto.Id, kind, added, dto.Reactions.GetValueOrDefault(kind), dto.Reactions,
+                        actors.GetValueOrDefault(e.ActorId, "")), options);
+                }
+                else
+                {
+                    data = JsonSerializer.Serialize(dto, options);
+                    authorData = JsonSerializer.Serialize(dto with { CanEdit = true }, options);
+                }
+                result.Add(new StreamEvent(seq, e.Kind, keys, audience, post.AuthorId, data, authorData, null));
+            }
+            else
+            {
+                // Control events: only for the actor's own connections (follows) or closing streams (revocations).
+                result.Add(new StreamEvent(seq, e.Kind, [StreamKey.Person(e.PersonId ?? e.ActorId)], null, null, e.Data ?? "{}", null, e.PersonId ?? e.ActorId));
+            }
+        }
+        return result;
+    }
+
+    static Post CopyUndeleted(Post p) => new()
+    {
+        Id = p.Id, AuthorId = p.AuthorId, Text = "", Html = "", ReplyToId = p.ReplyToId, RootId = p.RootId, ShareOfId = p.ShareOfId,
+        GroupId = p.GroupId, CreatedAt = p.CreatedAt, EditedAt = p.EditedAt, DeletedAt = null,
+    };
+}
+
+/// <summary>The reaction.changed payload: the same counts the REST API shows, and who changed what.</summary>
+public sealed record ReactionChange(string PostId, string Kind, bool Added, int Count, IReadOnlyDictionary<string, int> Reactions, string Actor);
