@@ -28,7 +28,7 @@ catch (InvalidConfigurationException e)
 var app = builder.Build();
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
 app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseRouting();
@@ -45,7 +45,6 @@ app.MapPeopleEndpoints();
 app.MapPostEndpoints();
 app.MapFeedEndpoints();
 app.MapRazorPages();
-app.MapFallback("/api/{**rest}", () => Problem.NotFound("This API route").ToResult());
 
 try
 {

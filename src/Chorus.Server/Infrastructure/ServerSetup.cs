@@ -49,6 +49,8 @@ public static class ServerSetup
         var services = builder.Services;
 
         services.AddProblemDetails();
+        // Binding failures (a non-number limit, a missing body) become exceptions that ProblemExceptionHandler names.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<JsonOptions>(o =>
         {
