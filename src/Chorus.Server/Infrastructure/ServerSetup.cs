@@ -39,6 +39,7 @@ public static class ServerSetup
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();
         services.AddScoped<CountsService>();
+        services.AddScoped<PeopleImporter>();
         return settings;
     }
 
