@@ -14,3 +14,8 @@ public sealed record PeopleView(IReadOnlyList<PersonSummary> People, string? Mor
 
 /// <summary>The composer: a new post on Home, or a reply in a thread. Text and error survive a failed post.</summary>
 public sealed record ComposerView(string Id, string Action, string Label, string Placeholder, string Button, string? ReplyTo = null, string? Text = null, string? Error = null);
+
+public static class PersonViews
+{
+    public static PersonSummary Summary(this PersonDto p) => new(p.Id, p.Handle, p.DisplayName, p.JobTitle, p.Department, p.AvatarUrl, p.Active);
+}
