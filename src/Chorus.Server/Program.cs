@@ -35,7 +35,7 @@ app.UseWhen(http => !IsApi(http), web =>
     web.UseExceptionHandler("/Error");
     web.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 });
-app.UseWhen(IsApi, api => api.UseStatusCodePages());
+app.UseWhen(IsApi, api => api.UseStatusCodePages(StatusCodeProblems.WriteAsync));
 app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseRouting();
@@ -52,7 +52,6 @@ app.MapPeopleEndpoints();
 app.MapPostEndpoints();
 app.MapFeedEndpoints();
 app.MapRazorPages();
-app.MapFallback("/api/{**rest}", () => Problem.NotFound("This API route").ToResult());
 
 try
 {

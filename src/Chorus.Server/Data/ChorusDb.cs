@@ -40,6 +40,26 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<Follow>(e => { e.ToTable("follows"); e.HasKey(f => new { f.FollowerId, f.FolloweeId }); });
         b.Entity<TopicFollow>(e => { e.ToTable("topic_follows"); e.HasKey(f => new { f.PersonId, f.TopicId }); });
         b.Entity<ChangeEvent>(e => { e.ToTable("events"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
+        b.Entity<Infrastructure.DataProtectionKey>(e => { e.ToTable("data_protection_keys"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
+
+        // Foreign keys without navigation properties: they tell EF the order in which to insert rows in one SaveChanges.
+        b.Entity<Person>().HasOne<Person>().WithMany().HasForeignKey(p => p.ManagerId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Avatar>().HasOne<Person>().WithOne().HasForeignKey<Avatar>(a => a.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Credential>().HasOne<Person>().WithMany().HasForeignKey(c => c.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Post>().HasOne<Person>().WithMany().HasForeignKey(p => p.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Post>().HasOne<Post>().WithMany().HasForeignKey(p => p.ReplyToId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Post>().HasOne<Post>().WithMany().HasForeignKey(p => p.ShareOfId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<PostRevision>().HasOne<Post>().WithMany().HasForeignKey(r => r.PostId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Reaction>().HasOne<Post>().WithMany().HasForeignKey(r => r.PostId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Reaction>().HasOne<Person>().WithMany().HasForeignKey(r => r.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<PostTopic>().HasOne<Post>().WithMany().HasForeignKey(t => t.PostId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<PostTopic>().HasOne<Topic>().WithMany().HasForeignKey(t => t.TopicId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<PostMention>().HasOne<Post>().WithMany().HasForeignKey(m => m.PostId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<PostMention>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Follow>().HasOne<Person>().WithMany().HasForeignKey(f => f.FollowerId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Follow>().HasOne<Person>().WithMany().HasForeignKey(f => f.FolloweeId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<TopicFollow>().HasOne<Person>().WithMany().HasForeignKey(f => f.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<TopicFollow>().HasOne<Topic>().WithMany().HasForeignKey(f => f.TopicId).OnDelete(DeleteBehavior.Restrict);
 
         // Column names are snake_case in both scripts; enums are stored as integers.
         foreach (var entity in b.Model.GetEntityTypes())

@@ -57,7 +57,9 @@ public sealed record ChorusSettings(
         try { config.GetSection("Chorus").Bind(o); }
         catch (InvalidOperationException e)
         {
-            throw new InvalidConfigurationException("Chorus", e.InnerException?.Message ?? e.Message);
+            // "Failed to convert configuration value at 'Chorus:Demo:Seed' to type 'System.Boolean'."
+            var key = System.Text.RegularExpressions.Regex.Match(e.Message, "at '([^']+)'") is { Success: true } m ? m.Groups[1].Value : "Chorus";
+            throw new InvalidConfigurationException(key, "has a value that is not valid for its type.");
         }
 
         if (!Enum.TryParse<DatabaseProvider>(o.Database.Provider, ignoreCase: true, out var provider))

@@ -35,8 +35,13 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = pd, Exception = exception });
     }
 
-    static string FieldOf(BadHttpRequestException e) =>
-        e.InnerException is System.Text.Json.JsonException { Path: { Length: > 0 } path } ? path.TrimStart('$', '.') : "body";
+    static string FieldOf(BadHttpRequestException e)
+    {
+        if (e.InnerException is System.Text.Json.JsonException { Path: { Length: > 0 } path }) return path.TrimStart('$', '.');
+        // 'Failed to bind parameter "int? limit" from "lots".' → limit
+        var m = System.Text.RegularExpressions.Regex.Match(e.Message, "parameter \"(?:[^\" ]+ )?([^\" ]+)\"");
+        return m.Success ? m.Groups[1].Value : "body";
+    }
 
     static string Describe(BadHttpRequestException e) => e.InnerException switch
     {

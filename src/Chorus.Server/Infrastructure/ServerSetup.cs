@@ -48,6 +48,8 @@ public static class ServerSetup
         var services = builder.Services;
 
         services.AddProblemDetails();
+        // Binding failures (a non-number limit, a missing body) become exceptions that ProblemExceptionHandler names.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<JsonOptions>(o =>
         {
@@ -55,6 +57,7 @@ public static class ServerSetup
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
+        DatabaseKeyRepository.AddDatabaseKeyRing(services);
         services.AddAuthentication(ChorusAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ChorusAuthenticationHandler>(ChorusAuthenticationHandler.SchemeName, _ => { });
         services.AddAuthorization();

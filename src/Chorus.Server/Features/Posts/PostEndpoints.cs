@@ -82,11 +82,19 @@ public static class PostEndpoints
             .Match<Results<Ok<ReactionState>, ProblemHttpResult>>(s => TypedResults.Ok(s), p => p.ToResult());
     }
 
-    static async Task<Results<Created<PostDto>, ProblemHttpResult>> Share(string id, SharePostRequest? request, Viewer viewer, PostService posts, PostQueries queries, CancellationToken ct)
+    /// <summary>The body is optional (a share without comment), so it is read by hand: an empty POST must not miss the route.</summary>
+    static async Task<Results<Created<PostDto>, ProblemHttpResult>> Share(string id, HttpRequest http, Viewer viewer, PostService posts, PostQueries queries, CancellationToken ct)
     {
         var parsed = PostQueries.ParseId(id);
         if (!parsed.Ok) return parsed.Problem!.ToResult();
-        var outcome = await posts.ShareAsync(viewer, parsed.Value, request ?? new SharePostRequest(), ct);
+        var request = new SharePostRequest();
+        if (http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0)
+        {
+            if (!http.HasJsonContentType()) return Problem.Unsupported("Content-Type", "Send application/json or no body.").ToResult();
+            try { request = await http.ReadFromJsonAsync<SharePostRequest>(ct) ?? request; }
+            catch (System.Text.Json.JsonException e) { return Problem.BadRequest(e.Path?.TrimStart('$', '.') is { Length: > 0 } f ? f : "body", e.Message).ToResult(); }
+        }
+        var outcome = await posts.ShareAsync(viewer, parsed.Value, request, ct);
         if (!outcome.Ok) return outcome.Problem!.ToResult();
         var dto = (await queries.GetAsync(viewer, outcome.Value!.Id, ct))!;
         return TypedResults.Created(dto.Url, dto);

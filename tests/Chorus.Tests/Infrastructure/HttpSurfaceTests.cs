@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace Chorus.Tests.Infrastructure;
+
+public sealed class HttpSurfaceTests(Servers servers)
+{
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Health_readiness_and_the_openapi_document_answer(string db)
+    {
+        var client = servers[db].CreateClient();
+        Assert.Equal("ok", await client.GetStringAsync("/healthz"));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        var openapi = await (await client.GetAsync("/openapi/v1.json")).JsonAsync();
+        var paths = openapi.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/auth/tokens", "/api/v1/me", "/api/v1/people", "/api/v1/people/{handle}", "/api/v1/people/{handle}/follow",
+                     "/api/v1/posts", "/api/v1/posts/{id}", "/api/v1/posts/{id}/thread", "/api/v1/posts/{id}/history",
+                     "/api/v1/posts/{id}/reactions/{emoji}", "/api/v1/posts/{id}/shares", "/api/v1/timelines/home", "/api/v1/timelines/company",
+                     "/api/v1/topics/{tag}", "/api/v1/topics/{tag}/follow" })
+            Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Every_response_carries_the_security_headers(string db)
+    {
+        var user = await servers[db].CreateUserAsync();
+        foreach (var url in new[] { "/healthz", "/api/v1/me", "/api/v1/posts/1" })
+        {
+            var response = await user.Client.GetAsync(url);
+            var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+            Assert.Contains("script-src 'self'", csp);
+            Assert.DoesNotContain("unsafe-inline", csp);
+            Assert.Contains("frame-ancestors 'none'", csp);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        }
+    }
+}
