@@ -71,6 +71,31 @@ public sealed class WebUiTests(ServerFixture server)
         await Expect(page.Locator(".people-list > li").First).ToBeVisibleAsync();
         await SaveScreenshotAsync(page, "directory.png");
 
+        // Phone width with the system's dark theme: one column, navigation as a bottom bar.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await page.GotoAsync("/");
+        await Expect(page.Locator("nav.sidenav")).ToBeVisibleAsync();
+        await SaveScreenshotAsync(page, "home-phone-dark.png");
+
+        Assert.Empty(problems);
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData("/company", "Company", null)]
+    [InlineData("/topics/launch", "#launch", "topic.png")]
+    [InlineData("/people/ada/followers", "Followers of Ada Lindqvist", null)]
+    [InlineData("/settings", "Settings", "settings.png")]
+    [InlineData("/api-docs", "REST API", "api-docs.png")]
+    public async Task Every_page_renders_within_the_content_security_policy(string path, string heading, string? screenshot)
+    {
+        var page = await server.SignedInPageAsync("ada");
+        var problems = WatchForPageErrors(page);
+        await page.GotoAsync(path);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(heading);
+        if (path == "/api-docs") await Expect(page.Locator(".api-tag h2").First).ToBeVisibleAsync();
+        if (screenshot is not null) await SaveScreenshotAsync(page, screenshot);
         Assert.Empty(problems);
         await page.Context.CloseAsync();
     }
