@@ -41,6 +41,8 @@ public sealed class ServerFixture : IAsyncLifetime
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
         start.Environment["Chorus__DataDirectory"] = dataDirectory;
         start.Environment["Chorus__Demo__Seed"] = "true";
+        // Every test signs in from 127.0.0.1; the per-address sign-in limit is not what these tests are about.
+        start.Environment["Chorus__Security__SignInPerMinute"] = "1000";
         server = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server.");
         server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };

@@ -101,6 +101,39 @@ public sealed class WebUiTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Keyboard_shortcuts_move_between_posts_and_like_then_sign_out()
+    {
+        var page = await server.SignedInPageAsync("ada");
+        await page.GotoAsync("/company");
+        var posts = page.Locator("[data-feed] > article.post");
+        await page.Keyboard.PressAsync("j");
+        await Expect(posts.Nth(0)).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("j");
+        await Expect(posts.Nth(1)).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("k");
+        await Expect(posts.Nth(0)).ToBeFocusedAsync();
+
+        var like = posts.Nth(0).Locator(".reactions > button[data-reaction='like']");
+        var pressed = await like.GetAttributeAsync("aria-pressed") == "true";
+        await page.Keyboard.PressAsync("l");
+        await Expect(like).ToHaveAttributeAsync("aria-pressed", pressed ? "false" : "true");
+
+        await page.Keyboard.PressAsync("/");
+        await Expect(page.GetByLabel("Search people")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator("main").FocusAsync();
+        await page.Keyboard.PressAsync("?");
+        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Keyboard shortcuts" })).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out @ada" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/signin"));
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync(new Regex("/signin\\?returnUrl=%2F"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Wrong_password_shows_the_error_and_keeps_the_handle()
     {
         var context = await server.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });

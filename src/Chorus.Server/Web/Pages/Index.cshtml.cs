@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace Chorus.Server.Web.Pages;
 
+/// <summary>Rate limits apply to whole pages in Razor Pages, so the posting limit sits on the class; reads are exempt (see RateLimits).</summary>
+[EnableRateLimiting(RateLimits.Posting)]
 public sealed class HomeModel(FeedService feeds, FollowService follows, PostService posts) : ChorusPageModel
 {
     public Page<PostDto> Feed { get; private set; } = new([], null);
@@ -24,7 +26,6 @@ public sealed class HomeModel(FeedService feeds, FollowService follows, PostServ
         return Page();
     }
 
-    [EnableRateLimiting(RateLimits.Posting)]
     public async Task<IActionResult> OnPostPostAsync(string? text, CancellationToken ct)
     {
         var outcome = await posts.CreateAsync(Viewer, new CreatePostRequest(text), ct);

@@ -9,6 +9,7 @@ namespace Chorus.Server.Web.Pages.Posts;
 /// A conversation, and the handlers behind every post card's buttons (react, share, edit, delete), so that all of
 /// them work as plain form posts. Each handler returns to the page the form came from.
 /// </summary>
+[EnableRateLimiting(RateLimits.Posting)]
 public sealed class ThreadModel(PostQueries queries, PostService posts) : ChorusPageModel
 {
     const int MaxIndent = 4;
@@ -30,7 +31,6 @@ public sealed class ThreadModel(PostQueries queries, PostService posts) : Chorus
         return Partial("_PostCard", new PostCardView(post, post.ReplyTo is null ? 0 : 1));
     }
 
-    [EnableRateLimiting(RateLimits.Posting)]
     public async Task<IActionResult> OnPostReplyAsync(string id, string? text, CancellationToken ct)
     {
         var outcome = await posts.CreateAsync(Viewer, new CreatePostRequest(text, id), ct);
@@ -53,7 +53,6 @@ public sealed class ThreadModel(PostQueries queries, PostService posts) : Chorus
         return outcome.Ok ? Back(returnUrl, $"/posts/{id}") : await FailAsync(id, outcome.Problem!, ct);
     }
 
-    [EnableRateLimiting(RateLimits.Posting)]
     public async Task<IActionResult> OnPostShareAsync(string id, string? comment, string? returnUrl, CancellationToken ct)
     {
         var parsed = PostQueries.ParseId(id);
@@ -62,7 +61,6 @@ public sealed class ThreadModel(PostQueries queries, PostService posts) : Chorus
         return outcome.Ok ? Back(returnUrl, $"/posts/{outcome.Value!.Id}") : await FailAsync(id, outcome.Problem!, ct);
     }
 
-    [EnableRateLimiting(RateLimits.Posting)]
     public async Task<IActionResult> OnPostEditAsync(string id, string? text, string? returnUrl, CancellationToken ct)
     {
         var parsed = PostQueries.ParseId(id);
