@@ -120,8 +120,10 @@ public sealed class ServerFixture : IAsyncLifetime
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the server first (dotnet build).", dll);
     }
 
+    /// <summary>CHORUS_CHROMIUM overrides; otherwise the chromium on PATH (Debian's package), as `which chromium` finds it.</summary>
     static string Chromium()
     {
+        if (Environment.GetEnvironmentVariable("CHORUS_CHROMIUM") is { Length: > 0 } configured) return configured;
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
         {
             var candidate = Path.Combine(dir, "chromium");
