@@ -13,15 +13,7 @@ public abstract class ChorusPageModel : PageModel
 
     public string? Error { get; set; }
 
-    protected void Show(Problem problem) =>
-        Error = problem.Errors is { Count: > 0 } errors ? string.Join(" ", errors.SelectMany(e => e.Value.Select(v => $"{Field(e.Key)} {v}")))
-            : problem.Detail ?? problem.Title;
-
-    static string Field(string key) => key switch
-    {
-        "displayName" => "Name", "jobTitle" => "Title", "text" => "The text",
-        _ => char.ToUpperInvariant(key[0]) + key[1..],
-    };
+    protected void Show(Problem problem) => Error = Display.Describe(problem);
 
     protected IActionResult Back(string? returnUrl, string fallback) =>
         LocalRedirect(Display.IsLocal(returnUrl) ? returnUrl! : fallback);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chorus.Server.Infrastructure;
 
 namespace Chorus.Server.Web;
 
@@ -36,6 +37,20 @@ public static class Display
     }
 
     public static string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A problem in plain words for a page: field messages that are fragments ("must not be empty.") get the field's name in front.</summary>
+    public static string Describe(Problem problem) =>
+        problem.Errors is { Count: > 0 } errors
+            ? string.Join(" ", errors.SelectMany(e => e.Value.Select(v => v.Length > 0 && char.IsUpper(v[0]) ? v : $"{FieldName(e.Key)} {v}")))
+            : problem.Detail ?? problem.Title;
+
+    static string FieldName(string key) => key switch
+    {
+        "displayName" => "The name",
+        "jobTitle" => "The title",
+        "text" => "The text",
+        _ => "The " + key,
+    };
 
     /// <summary>Only same-site relative paths are followed after a form post, so no form can be turned into an open redirect.</summary>
     public static bool IsLocal(string? url) =>

@@ -34,7 +34,7 @@ public sealed class SetupModel(SetupService setup) : PageModel
         if (outcome.Ok) return LocalRedirect("/signin?returnUrl=%2Fsettings");
         Valid = await setup.IsValidAsync(token, ct);
         var p = outcome.Problem!;
-        Error = p.Errors is { Count: > 0 } errors ? string.Join(" ", errors.SelectMany(e => e.Value.Select(v => $"{e.Key}: {v}"))) : p.Detail ?? p.Title;
+        Error = Display.Describe(p);
         Response.StatusCode = p.Status;
         return Page();
     }
