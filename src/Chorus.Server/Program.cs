@@ -29,7 +29,14 @@ catch (InvalidConfigurationException e)
 var app = builder.Build();
 
 app.UseExceptionHandler();
-app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
+// API paths answer problem+json; web pages get a friendly HTML page for errors and bare status codes.
+static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");
+app.UseWhen(http => !IsApi(http), web =>
+{
+    web.UseExceptionHandler("/Error");
+    web.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+});
+app.UseWhen(IsApi, api => api.UseStatusCodePages(StatusCodeProblems.WriteAsync));
 app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseRouting();

@@ -53,6 +53,8 @@ public sealed class ChorusServer : WebApplicationFactory<Program>
         }
         if (settings is not null)
             foreach (var (k, v) in settings) _settings[k] = v;
+        // A real Kestrel server on a loopback port: tests speak real HTTP, and streams behave as they do in production.
+        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
     }
 
     public static string AdminConnectionString() =>
@@ -143,7 +145,7 @@ public sealed class Servers : IAsyncDisposable
 
     static ChorusServer Start(ChorusServer server)
     {
-        _ = server.Server; // starts the host, which applies migrations
+        server.StartServer(); // starts the host, which applies migrations
         return server;
     }
 

@@ -15,10 +15,11 @@ public static class RateLimits
     {
         services.AddRateLimiter(o =>
         {
-            o.AddPolicy(SignIn, http => RateLimitPartition.GetFixedWindowLimiter(
+            // Only writes count: the web pages carry these policies on the whole page, and showing a form is free.
+            o.AddPolicy(SignIn, http => IsRead(http) ? RateLimitPartition.GetNoLimiter("read") : RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.Security.SignInPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            o.AddPolicy(Posting, http => RateLimitPartition.GetTokenBucketLimiter(
+            o.AddPolicy(Posting, http => IsRead(http) ? RateLimitPartition.GetNoLimiter("read") : RateLimitPartition.GetTokenBucketLimiter(
                 http.Features.Get<Viewer>()?.Id.ToString(CultureInfo.InvariantCulture) ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new TokenBucketRateLimiterOptions
                 {
@@ -30,9 +31,13 @@ public static class RateLimits
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
                 ctx.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 ctx.HttpContext.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+                // Web pages get the friendly error page from the status-code middleware instead of JSON.
+                if (!ctx.HttpContext.Request.Path.StartsWithSegments("/api")) return;
                 await new Problem(429, "rate-limited", "Too many requests.", $"Try again in {retry} seconds.").ToResult().ExecuteAsync(ctx.HttpContext);
             };
         });
         return services;
     }
+
+    static bool IsRead(HttpContext http) => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method);
 }

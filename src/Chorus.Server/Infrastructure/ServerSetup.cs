@@ -40,6 +40,7 @@ public static class ServerSetup
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();
         services.AddScoped<CountsService>();
+        services.AddScoped<PeopleImporter>();
         services.AddSingleton<EventSignal>();
         services.AddScoped<EventSequencer>();
         return settings;

@@ -62,7 +62,7 @@ public sealed class DemoAndSetupTests
         async Task<List<string>> Handles()
         {
             using var server = new ChorusServer("Sqlite", new Dictionary<string, string?> { ["Chorus:Demo:Seed"] = "true" });
-            _ = server.Server;
+            server.StartServer();
             return await server.InDbAsync(db => db.People.OrderBy(p => p.Id).Select(p => p.Handle + "|" + p.ManagerId.HasValue).ToListAsync());
         }
         Assert.Equal(await Handles(), await Handles());
@@ -72,7 +72,7 @@ public sealed class DemoAndSetupTests
     public async Task A_production_database_starts_empty_and_the_setup_link_creates_the_first_admin_once(string provider)
     {
         using var server = new ChorusServer(provider);
-        _ = server.Server;
+        server.StartServer();
         Assert.Equal(0, await server.InDbAsync(db => db.People.CountAsync()));
         await (await server.CreateClient().PostAsJsonAsync("/api/v1/auth/tokens", new { handle = "admin", password = "chorus-demo" }))
             .ProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");

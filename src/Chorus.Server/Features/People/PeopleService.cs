@@ -22,6 +22,35 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
     /// <summary>Validates and adds a person (not yet saved when <paramref name="save"/> is false, for bulk imports).</summary>
     public async Task<Outcome<Person>> CreateAsync(NewPerson input, CancellationToken ct, bool save = true, string? precomputedHash = null)
     {
+        var built = Build(input);
+        if (built.Problem is { } problem) return problem;
+        var person = built.Value!;
+        if (await db.People.AnyAsync(p => p.HandleKey == person.HandleKey, ct) || db.People.Local.Any(p => p.HandleKey == person.HandleKey))
+            return Problem.Conflict("handle-taken", $"The handle '{person.Handle}' is taken.");
+        if (await db.People.AnyAsync(p => p.EmailKey == person.EmailKey, ct) || db.People.Local.Any(p => p.EmailKey == person.EmailKey))
+            return Problem.Conflict("email-taken", $"The email '{person.Email}' belongs to someone else.");
+
+        if (!string.IsNullOrWhiteSpace(input.ManagerHandle))
+        {
+            var mkey = input.ManagerHandle.Trim().TrimStart('@').ToLowerInvariant();
+            var manager = db.People.Local.FirstOrDefault(p => p.HandleKey == mkey) ?? await db.People.FirstOrDefaultAsync(p => p.HandleKey == mkey, ct);
+            if (manager is null) return Problem.Invalid("managerHandle", $"No person has the handle '{input.ManagerHandle}'.");
+            person.ManagerId = manager.Id;
+        }
+
+        if (precomputedHash is not null) person.PasswordHash = precomputedHash;
+        else if (input.Password is not null) person.PasswordHash = hasher.HashPassword(person, input.Password);
+        db.People.Add(person);
+        if (save) await db.SaveChangesAsync(ct);
+        return person;
+    }
+
+    /// <summary>
+    /// Checks every field rule and builds the person without touching the database: no uniqueness check, no manager,
+    /// no password hash. The CSV import uses it directly because it checks uniqueness and managers in bulk.
+    /// </summary>
+    public Outcome<Person> Build(NewPerson input)
+    {
         if (PersonRules.CheckHandle(input.Handle) is { } hp) return hp;
         if (PersonRules.CheckEmail(input.Email) is { } ep) return ep;
         var name = PersonRules.Text("displayName", input.DisplayName, PersonRules.MaxName, required: true);
@@ -35,35 +64,13 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
         if (input.Password is not null && PersonRules.CheckPassword(input.Password) is { } pp) return pp;
 
         var handle = input.Handle!.Trim();
-        var key = handle.ToLowerInvariant();
         var email = input.Email!.Trim();
-        var emailKey = email.ToLowerInvariant();
-        if (await db.People.AnyAsync(p => p.HandleKey == key, ct) || db.People.Local.Any(p => p.HandleKey == key))
-            return Problem.Conflict("handle-taken", $"The handle '{handle}' is taken.");
-        if (await db.People.AnyAsync(p => p.EmailKey == emailKey, ct) || db.People.Local.Any(p => p.EmailKey == emailKey))
-            return Problem.Conflict("email-taken", $"The email '{email}' belongs to someone else.");
-
-        long? managerId = null;
-        if (!string.IsNullOrWhiteSpace(input.ManagerHandle))
+        return new Person
         {
-            var mkey = input.ManagerHandle.Trim().TrimStart('@').ToLowerInvariant();
-            var manager = db.People.Local.FirstOrDefault(p => p.HandleKey == mkey) ?? await db.People.FirstOrDefaultAsync(p => p.HandleKey == mkey, ct);
-            if (manager is null) return Problem.Invalid("managerHandle", $"No person has the handle '{input.ManagerHandle}'.");
-            managerId = manager.Id;
-        }
-
-        var person = new Person
-        {
-            Id = ids.Next(), Handle = handle, HandleKey = key, DisplayName = name.Value!, Email = email, EmailKey = emailKey,
-            JobTitle = title.Value, Department = dept.Value, Location = loc.Value, Bio = bio.Value, ManagerId = managerId,
-            Role = role.Value, CreatedAt = clock.GetUtcNow().UtcDateTime,
-            SearchText = PersonRules.SearchText(name.Value!, handle, title.Value),
+            Id = ids.Next(), Handle = handle, HandleKey = handle.ToLowerInvariant(), DisplayName = name.Value!, Email = email,
+            EmailKey = email.ToLowerInvariant(), JobTitle = title.Value, Department = dept.Value, Location = loc.Value, Bio = bio.Value,
+            Role = role.Value, CreatedAt = clock.GetUtcNow().UtcDateTime, SearchText = PersonRules.SearchText(name.Value!, handle, title.Value),
         };
-        if (precomputedHash is not null) person.PasswordHash = precomputedHash;
-        else if (input.Password is not null) person.PasswordHash = hasher.HashPassword(person, input.Password);
-        db.People.Add(person);
-        if (save) await db.SaveChangesAsync(ct);
-        return person;
     }
 
     public async Task<ProfileDto?> ProfileAsync(string handle, Viewer? viewer, CancellationToken ct)

@@ -1,0 +1,3 @@
+namespace Chorus.Server.Web.Pages;
+
+public sealed class ApiDocsModel : ChorusPageModel;
