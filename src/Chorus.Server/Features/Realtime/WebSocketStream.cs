@@ -64,14 +64,29 @@ public static class WebSocketStream
             catch (Exception e) when (e is OperationCanceledException or WebSocketException or ChannelClosedException) { }
         }, CancellationToken.None);
 
+        // Revocation or deactivation: say why in a close frame. Cancelling a pending receive would abort the socket
+        // without a close handshake, so the receive loop waits on the request token only and ends on the client's reply.
+        using var onClosed = connection.Closed.Register(() => _ = Task.Run(async () =>
+        {
+            await sendGate.WaitAsync(CancellationToken.None);
+            try
+            {
+                var reason = connection.CloseReason ?? "closed";
+                if (socket.State == WebSocketState.Open)
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, reason.Length > 120 ? reason[..120] : reason, CancellationToken.None);
+            }
+            catch (WebSocketException) { }
+            finally { sendGate.Release(); }
+        }));
+
         string? closeReason = null;
         var closeStatus = WebSocketCloseStatus.NormalClosure;
         try
         {
             var buffer = new byte[MaxMessageBytes + 1];
-            while (socket.State == WebSocketState.Open && !linked.IsCancellationRequested)
+            while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
             {
-                var (count, type) = await ReceiveAsync(socket, buffer, linked.Token);
+                var (count, type) = await ReceiveAsync(socket, buffer, ct);
                 if (type == WebSocketMessageType.Close) break;
                 if (count > MaxMessageBytes) { (closeStatus, closeReason) = (WebSocketCloseStatus.MessageTooBig, $"Messages may be at most {MaxMessageBytes} bytes."); break; }
                 if (type != WebSocketMessageType.Text) { (closeStatus, closeReason) = (WebSocketCloseStatus.InvalidMessageType, "Send JSON text messages."); break; }
@@ -111,18 +126,23 @@ public static class WebSocketStream
         catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
         finally
         {
-            if (connection.CloseReason is { } reason && closeReason is null) (closeStatus, closeReason) = (WebSocketCloseStatus.PolicyViolation, reason);
-            hub.Release(connection);
-            if (pump is not null) await pump;
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            // Revoked or deactivated: the close frame with the reason went out from the Closed registration.
+            if (connection.CloseReason is null)
             {
+                await sendGate.WaitAsync(CancellationToken.None);
                 try
                 {
-                    var text = closeReason ?? "bye";
-                    await socket.CloseAsync(closeStatus, text.Length > 120 ? text[..120] : text, CancellationToken.None);
+                    if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        var text = closeReason ?? "bye";
+                        await socket.CloseAsync(closeStatus, text.Length > 120 ? text[..120] : text, CancellationToken.None);
+                    }
                 }
                 catch (WebSocketException) { }
+                finally { sendGate.Release(); }
             }
+            hub.Release(connection);
+            if (pump is not null) await pump;
         }
     }
 
