@@ -8,7 +8,7 @@ const string Usage = """
       feed-read      [--concurrency 64] [--users 128] [--warmup 5] [--seconds 20] [--port 5401] [--label NAME]
                      Home-feed reads against the real server process on the demo data (SQLite; also PostgreSQL when
                      CHORUS_BENCH_PG holds an admin connection string).
-      feed-strategy  [--size full|medium|small] [--label NAME]
+      feed-strategy  [--size full|medium|small] [--label NAME] [--only sqlite|postgres]
                      Read-time assembly vs stored timelines vs hybrid, raw SQL on a generated organization
                      (full: 100,000 people, 1,000,000 posts). PostgreSQL too when CHORUS_BENCH_PG is set.
     """;
@@ -39,7 +39,7 @@ switch (args[0])
             Console.Error.WriteLine("--size must be full, medium or small.");
             return 2;
         }
-        return await FeedStrategyCommand.RunAsync(shape, Opt("label", ""));
+        return await FeedStrategyCommand.RunAsync(shape, Opt("label", ""), Opt("only", ""));
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.\n\n{Usage}");
         return 2;

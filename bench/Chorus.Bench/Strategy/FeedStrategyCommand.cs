@@ -10,7 +10,7 @@ namespace Chorus.Bench.Strategy;
 /// </summary>
 public static class FeedStrategyCommand
 {
-    public static async Task<int> RunAsync(OrgShape shape, string label)
+    public static async Task<int> RunAsync(OrgShape shape, string label, string only)
     {
         AnsiConsole.MarkupLine($"[bold]feed-strategy[/] on {Markup.Escape(shape.ToString())}");
         Org org = null!;
@@ -27,9 +27,12 @@ public static class FeedStrategyCommand
 
         var dir = Path.Combine(Path.GetTempPath(), "bench-strategy");
         Directory.CreateDirectory(dir);
-        await using (var sqlite = await StrategyStore.SqliteAsync(Path.Combine(dir, $"feed-{shape.Name}.db")))
+        if (only is "" or "sqlite")
+        {
+            await using var sqlite = await StrategyStore.SqliteAsync(Path.Combine(dir, $"feed-{shape.Name}.db"));
             await MeasureAsync(sqlite, org, label);
-        if (Environment.GetEnvironmentVariable("CHORUS_BENCH_PG") is { Length: > 0 } pg)
+        }
+        if (only is "" or "postgres" && Environment.GetEnvironmentVariable("CHORUS_BENCH_PG") is { Length: > 0 } pg)
         {
             await using var postgres = await StrategyStore.PostgresAsync(pg, $"chorus_strategy_{shape.Name}");
             await MeasureAsync(postgres, org, label);
@@ -58,6 +61,18 @@ public static class FeedStrategyCommand
         Walk(random.Concat(heavy), q.ReadTime);
         var readRandom = Walk(random, q.ReadTime);
         var readHeavy = Walk(heavy, q.ReadTime);
+
+        // The same reads after the server's later migrations (index changes made for the feed), on the same data.
+        var later = await store.MigrateAsync(3, int.MaxValue);
+        PageTimes? laterRandom = null, laterHeavy = null;
+        if (later.Count > 0)
+        {
+            await store.AnalyzeAsync();
+            await store.DurableAsync();
+            Walk(random.Concat(heavy), q.ReadTime);
+            laterRandom = Walk(random, q.ReadTime);
+            laterHeavy = Walk(heavy, q.ReadTime);
+        }
 
         // (b) Stored timelines: fill the readers' timelines with their true feed, everyone else with 20 rows so the
         // index has a realistic number of owners, then read them the same way.
@@ -109,11 +124,22 @@ public static class FeedStrategyCommand
             new("read-time: home page 5 (cursor after 4 pages), same users", readRandom.Page5.Describe()),
             new($"read-time: page 1 / page 5, 20 heaviest followers ({org.Followees[heavy[^1] - 1].Length}–{org.Followees[heavy[0] - 1].Length} followees)",
                 $"{readHeavy.Page1.Describe()} / page 5 p50 {Report.Ms(readHeavy.Page5.P50)} ms, p99 {Report.Ms(readHeavy.Page5.P99)} ms"),
+        };
+        if (laterRandom is not null && laterHeavy is not null)
+        {
+            var with = string.Join(", ", later);
+            rows.Add(new($"read-time with {with}: home page 1 / page 5, random users",
+                $"{laterRandom.Page1.Describe()} / page 5 p50 {Report.Ms(laterRandom.Page5.P50)} ms, p99 {Report.Ms(laterRandom.Page5.P99)} ms"));
+            rows.Add(new($"read-time with {with}: page 1 / page 5, heaviest followers",
+                $"{laterHeavy.Page1.Describe()} / page 5 p50 {Report.Ms(laterHeavy.Page5.P50)} ms, p99 {Report.Ms(laterHeavy.Page5.P99)} ms"));
+        }
+        rows.AddRange(
+        [
             new("read-time: post = 1 posts row per transaction (fsync as server)", $"{Report.Num(plainPost.PerSecond)} posts/s; {plainPost.Latency.Describe()}",
                 Target: "thousands of posts/s"),
             new("stored timelines: home page 1 / page 5, random users", $"{storedRandom.Page1.Describe()} / page 5 p50 {Report.Ms(storedRandom.Page5.P50)} ms, p99 {Report.Ms(storedRandom.Page5.P99)} ms"),
             new("stored timelines: page 1, heaviest followers", storedHeavy.Page1.Describe()),
-        };
+        ]);
         foreach (var f in fanOut)
             rows.Add(new($"stored timelines: post by an author with {f.Followers:N0} followers (INSERT…SELECT fan-out, one transaction)",
                 $"{Report.Ms(f.Latency.P50)} ms per post (max {Report.Ms(f.Latency.Max)} ms) = {Report.Num(f.PerSecond)} posts/s, {Report.Num(f.RowsPerSecond)} timeline rows/s",
@@ -131,7 +157,7 @@ public static class FeedStrategyCommand
         var details = JsonSerializer.SerializeToNode(new
         {
             shape, loadSeconds, follows = org.FollowCount, celebrityThreshold, celebrities = celebrities.Count,
-            readRandom, readHeavy, storedRandom, storedHeavy, hybridRandom, hybridHeavy, plainPost, fanOut, storedRows, hybridRows,
+            readRandom, readHeavy, later, laterRandom, laterHeavy, storedRandom, storedHeavy, hybridRandom, hybridHeavy, plainPost, fanOut, storedRows, hybridRows,
         });
         var file = Report.Save(new BenchRun("feed-strategy", $"{store.Name}, {shape.Name}", label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
         AnsiConsole.MarkupLine($"Saved {Markup.Escape(file)}; docs/benchmarks.md regenerated.");

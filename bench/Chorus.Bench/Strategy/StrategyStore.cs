@@ -35,7 +35,7 @@ public abstract class StrategyStore(DbConnection connection, string name) : IAsy
             await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
             await create.ExecuteNonQueryAsync();
         }
-        var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = database }.ConnectionString);
+        var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = database, CommandTimeout = 0 }.ConnectionString);
         await c.OpenAsync();
         return new PostgresStore(c);
     }
@@ -47,11 +47,26 @@ public abstract class StrategyStore(DbConnection connection, string name) : IAsy
     /// <summary>Writes commit the way the server commits them (SQLite: WAL + synchronous=FULL; PostgreSQL: default fsync).</summary>
     public abstract Task DurableAsync();
 
-    public async Task CreateSchemaAsync()
+    /// <summary>The server's migration scripts numbered <paramref name="from"/>..<paramref name="to"/>; returns their names.</summary>
+    public async Task<List<string>> MigrateAsync(int from, int to)
     {
         var dir = Path.Combine(Report.RepoRoot, "src", "Chorus.Server", "Data", "Migrations", Folder);
+        var applied = new List<string>();
         foreach (var script in Directory.GetFiles(dir, "*.sql").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(script);
+            var version = int.Parse(name[..name.IndexOf('_')], System.Globalization.CultureInfo.InvariantCulture);
+            if (version < from || version > to) continue;
             await ExecAsync(await File.ReadAllTextAsync(script));
+            applied.Add(name);
+        }
+        return applied;
+    }
+
+    /// <summary>The schema as of migration 0002 (the feed design under test), plus the tables only the alternatives need.</summary>
+    public async Task CreateSchemaAsync()
+    {
+        await MigrateAsync(1, 2);
         await ExecAsync(TimelinesDdl);
         await ExecAsync("CREATE TABLE celebrities (person_id BIGINT PRIMARY KEY)");
     }
