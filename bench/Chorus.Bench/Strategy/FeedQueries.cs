@@ -11,7 +11,7 @@ public sealed class FeedQueries : IDisposable
 {
     const string Roots = "p.deleted_at IS NULL AND p.group_id IS NULL AND p.reply_to_id IS NULL AND p.id < @before";
 
-    readonly DbCommand _byPeople, _byTopics, _timeline, _celebrities, _hydrate;
+    readonly DbCommand _byPeople, _byTopics, _topicsOf, _byOneTopic, _timeline, _celebrities, _hydrate;
 
     public FeedQueries(StrategyStore store, int pageSize)
     {
@@ -26,6 +26,14 @@ public sealed class FeedQueries : IDisposable
             INNER JOIN (SELECT p0.id FROM posts AS p0 WHERE p0.deleted_at IS NULL AND p0.group_id IS NULL AND p0.reply_to_id IS NULL AND p0.id < @before) AS p1
                 ON pt.post_id = p1.id
             WHERE pt.topic_id IN (SELECT t.topic_id FROM topic_follows AS t WHERE t.person_id = @me)
+            ORDER BY pt.post_id DESC LIMIT @n
+            """, "@before", "@me", "@n");
+        _topicsOf = store.Prepare("SELECT t.topic_id FROM topic_follows AS t WHERE t.person_id = @me", "@me");
+        _byOneTopic = store.Prepare("""
+            SELECT pt.post_id FROM post_topics AS pt
+            INNER JOIN (SELECT p0.id FROM posts AS p0 WHERE p0.deleted_at IS NULL AND p0.group_id IS NULL AND p0.reply_to_id IS NULL AND p0.id < @before) AS p1
+                ON pt.post_id = p1.id
+            WHERE pt.topic_id = @me
             ORDER BY pt.post_id DESC LIMIT @n
             """, "@before", "@me", "@n");
         _timeline = store.Prepare(
@@ -48,6 +56,17 @@ public sealed class FeedQueries : IDisposable
 
     public (List<long> Page, long? Next) ReadTime(long me, long before) =>
         Finish(Ids(_byPeople, me, before), Ids(_byTopics, me, before));
+
+    /// <summary>Read-time assembly with one query per followed topic (FeedService since the per-topic change).</summary>
+    public (List<long> Page, long? Next) ReadTimePerTopic(long me, long before)
+    {
+        var topics = new List<long>();
+        _topicsOf.Parameters["@me"].Value = me;
+        using (var reader = _topicsOf.ExecuteReader())
+            while (reader.Read()) topics.Add(reader.GetInt64(0));
+        // _byOneTopic binds the topic id to @me so Ids() can drive it like the other queries.
+        return Finish([Ids(_byPeople, me, before), .. topics.Select(t => Ids(_byOneTopic, t, before))]);
+    }
 
     /// <summary>Stored timelines already hold everything (people and topics) that belongs in the feed.</summary>
     public (List<long> Page, long? Next) Stored(long me, long before) => Finish(Ids(_timeline, me, before));
@@ -98,6 +117,6 @@ public sealed class FeedQueries : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { _byPeople, _byTopics, _timeline, _celebrities, _hydrate }) c.Dispose();
+        foreach (var c in new[] { _byPeople, _byTopics, _topicsOf, _byOneTopic, _timeline, _celebrities, _hydrate }) c.Dispose();
     }
 }

@@ -74,6 +74,12 @@ public static class FeedStrategyCommand
             laterHeavy = Walk(heavy, q.ReadTime);
         }
 
+        // The per-topic variant must return exactly the same pages; it is measured only if it does.
+        var mismatches = random.Concat(heavy).Count(u => !SamePages(u, q.ReadTime, q.ReadTimePerTopic));
+        Walk(random, q.ReadTimePerTopic);
+        var perTopicRandom = Walk(random, q.ReadTimePerTopic);
+        var perTopicHeavy = Walk(heavy, q.ReadTimePerTopic);
+
         // (b) Stored timelines: fill the readers' timelines with their true feed, everyone else with 20 rows so the
         // index has a realistic number of owners, then read them the same way.
         var timelineRows = new List<object?[]>();
@@ -133,6 +139,10 @@ public static class FeedStrategyCommand
             rows.Add(new($"read-time with {with}: page 1 / page 5, heaviest followers",
                 $"{laterHeavy.Page1.Describe()} / page 5 p50 {Report.Ms(laterHeavy.Page5.P50)} ms, p99 {Report.Ms(laterHeavy.Page5.P99)} ms"));
         }
+        rows.Add(new($"read-time, one query per followed topic{(later.Count > 0 ? " + " + string.Join(", ", later) : "")}: page 1 / page 5, random users",
+            $"{perTopicRandom.Page1.Describe()} / page 5 p50 {Report.Ms(perTopicRandom.Page5.P50)} ms, p99 {Report.Ms(perTopicRandom.Page5.P99)} ms; pages identical to the IN form for {random.Concat(heavy).Count() - mismatches} of {random.Concat(heavy).Count()} users"));
+        rows.Add(new("read-time, one query per followed topic: page 1 / page 5, heaviest followers",
+            $"{perTopicHeavy.Page1.Describe()} / page 5 p50 {Report.Ms(perTopicHeavy.Page5.P50)} ms, p99 {Report.Ms(perTopicHeavy.Page5.P99)} ms"));
         rows.AddRange(
         [
             new("read-time: post = 1 posts row per transaction (fsync as server)", $"{Report.Num(plainPost.PerSecond)} posts/s; {plainPost.Latency.Describe()}",
@@ -157,13 +167,28 @@ public static class FeedStrategyCommand
         var details = JsonSerializer.SerializeToNode(new
         {
             shape, loadSeconds, follows = org.FollowCount, celebrityThreshold, celebrities = celebrities.Count,
-            readRandom, readHeavy, later, laterRandom, laterHeavy, storedRandom, storedHeavy, hybridRandom, hybridHeavy, plainPost, fanOut, storedRows, hybridRows,
+            readRandom, readHeavy, later, laterRandom, laterHeavy, perTopicRandom, perTopicHeavy, mismatches, storedRandom, storedHeavy, hybridRandom, hybridHeavy, plainPost, fanOut, storedRows, hybridRows,
         });
         var file = Report.Save(new BenchRun("feed-strategy", $"{store.Name}, {shape.Name}", label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
         AnsiConsole.MarkupLine($"Saved {Markup.Escape(file)}; docs/benchmarks.md regenerated.");
     }
 
     public sealed record PageTimes(Latencies Page1, Latencies Page5);
+
+    static bool SamePages(int user, Func<long, long, (List<long> Page, long? Next)> a, Func<long, long, (List<long> Page, long? Next)> b)
+    {
+        long beforeA = long.MaxValue, beforeB = long.MaxValue;
+        for (var page = 1; page <= 5; page++)
+        {
+            var (pa, na) = a(user, beforeA);
+            var (pb, nb) = b(user, beforeB);
+            if (!pa.SequenceEqual(pb) || na != nb) return false;
+            if (na is null) return true;
+            beforeA = na.Value;
+            beforeB = nb!.Value;
+        }
+        return true;
+    }
 
     /// <summary>Times page 1 and page 5 (following the cursor) of <paramref name="read"/> for each user.</summary>
     static PageTimes Walk(IEnumerable<int> users, Func<long, long, (List<long> Page, long? Next)> read)
