@@ -94,7 +94,7 @@ public sealed class FeedQueries : IDisposable
     {
         cmd.Parameters["@me"].Value = me;
         cmd.Parameters["@before"].Value = before;
-        cmd.Parameters["@n"].Value = PageSize + 1;
+        cmd.Parameters["@n"].Value = (long)(PageSize + 1); // prepared as bigint: Npgsql rejects an int32 value later
         var ids = new List<long>(PageSize + 1);
         using var reader = cmd.ExecuteReader();
         while (reader.Read()) ids.Add(reader.GetInt64(0));
