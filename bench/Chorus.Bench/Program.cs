@@ -11,6 +11,7 @@ const string Usage = """
       feed-strategy  [--size full|medium|small] [--label NAME] [--only sqlite|postgres]
                      Read-time assembly vs stored timelines vs hybrid, raw SQL on a generated organization
                      (full: 100,000 people, 1,000,000 posts). PostgreSQL too when CHORUS_BENCH_PG is set.
+      report         Rebuild docs/benchmarks.md from bench/results/*.json.
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -40,6 +41,9 @@ switch (args[0])
             return 2;
         }
         return await FeedStrategyCommand.RunAsync(shape, Opt("label", ""), Opt("only", ""));
+    case "report":
+        Report.Regenerate();
+        return 0;
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.\n\n{Usage}");
         return 2;

@@ -27,7 +27,7 @@ public sealed record Machine(int Cores, string Cpu, double MemoryGiB, string Os,
     public override string ToString() =>
         $"{Cores} cores ({Cpu}), {MemoryGiB.ToString("F0", CultureInfo.InvariantCulture)} GiB, {Os}, {Dotnet}";
 
-    public string Describe() => $"{this} — load average {LoadAverage} when the run ended";
+    public string Describe() => $"{this} — load average {(string.IsNullOrEmpty(LoadAverage) ? "not recorded" : LoadAverage)} when the run ended";
 }
 
 /// <summary>One line of docs/benchmarks.md.</summary>
@@ -68,6 +68,9 @@ public static class Report
         }
         catch (System.ComponentModel.Win32Exception) { return "unknown"; }
     }
+
+    /// <summary>Rebuilds docs/benchmarks.md from the stored runs without measuring anything.</summary>
+    public static void Regenerate() => WriteMarkdown(LoadAll(Path.Combine(RepoRoot, "bench", "results")));
 
     /// <summary>Stores the run and rebuilds docs/benchmarks.md from every stored run.</summary>
     public static string Save(BenchRun run)
