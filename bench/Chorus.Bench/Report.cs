@@ -105,6 +105,12 @@ public static class Report
         md.AppendLine();
         Section(md, "Home feed over HTTP (`feed-read`)", runs.Where(r => r.Command == "feed-read"));
         Section(md, "Feed strategy experiment (`feed-strategy`, raw SQL on generated data)", runs.Where(r => r.Command == "feed-strategy"));
+        var findings = Path.Combine(RepoRoot, "bench", "findings.md");
+        if (File.Exists(findings))
+        {
+            md.AppendLine(File.ReadAllText(findings).TrimEnd());
+            md.AppendLine();
+        }
         md.AppendLine("The decision these numbers feed is recorded in [adr/003-feed-strategy.md](adr/003-feed-strategy.md).");
         Directory.CreateDirectory(Path.Combine(RepoRoot, "docs"));
         File.WriteAllText(Path.Combine(RepoRoot, "docs", "benchmarks.md"), md.ToString());
