@@ -46,6 +46,8 @@ if [ -d tests/Chorus.BrowserTests ] && [ -z "${CHORUS_CHROMIUM:-}" ] && ! comman
   echo "test.sh: installing Chromium for the browser tests"
   apt_install chromium
 fi
+# Reaction emoji in the browser tests' screenshots need a colour emoji font (optional: tests pass without it).
+if as_root && [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then apt_install fonts-noto-color-emoji || true; fi
 
 dotnet build Chorus.slnx -c Release -warnaserror -nologo -v q
 log=$(mktemp)

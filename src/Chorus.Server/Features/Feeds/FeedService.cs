@@ -24,17 +24,24 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
         var (before, n) = args.Value;
         var me = viewer.Id;
         var followees = db.Follows.Where(f => f.FollowerId == me).Select(f => f.FolloweeId);
-        var followedTopics = db.TopicFollows.Where(t => t.PersonId == me).Select(t => t.TopicId);
+        var followedTopics = await db.TopicFollows.Where(t => t.PersonId == me).Select(t => t.TopicId).ToListAsync(ct);
 
-        var byPeople = await Roots(viewer, before)
-            .Where(p => p.AuthorId == me || followees.Contains(p.AuthorId))
-            .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
-        var byTopics = await (from pt in db.PostTopics
-                              join p in Roots(viewer, before) on pt.PostId equals p.Id
-                              where followedTopics.Contains(pt.TopicId)
-                              orderby pt.PostId descending
-                              select pt.PostId).Take(n + 1).ToListAsync(ct);
-        return await MergeAsync(viewer, [byPeople, byTopics], n, ct);
+        var sources = new List<List<long>>(followedTopics.Count + 1)
+        {
+            await Roots(viewer, before)
+                .Where(p => p.AuthorId == me || followees.Contains(p.AuthorId))
+                .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct),
+        };
+        // One query per followed topic: a single topic walks its (topic_id, post_id) key newest-first and stops at n+1,
+        // while "topic IN (…)" had to collect and sort every post of every followed topic (98 ms instead of < 1 ms for
+        // a user following a popular topic on the 100,000-person data set, docs/benchmarks.md). MergeAsync cuts each list.
+        foreach (var topic in followedTopics)
+            sources.Add(await (from pt in db.PostTopics
+                               join p in Roots(viewer, before) on pt.PostId equals p.Id
+                               where pt.TopicId == topic
+                               orderby pt.PostId descending
+                               select pt.PostId).Take(n + 1).ToListAsync(ct));
+        return await MergeAsync(viewer, [.. sources], n, ct);
     }
 
     /// <summary>Everything the viewer may see, across the organization.</summary>

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Chorus.Bench;
+using Chorus.Bench.Strategy;
+
+const string Usage = """
+    Chorus benchmarks. Results go to bench/results/*.json and docs/benchmarks.md.
+
+      feed-read      [--concurrency 64] [--users 128] [--warmup 5] [--seconds 20] [--port 5401] [--label NAME]
+                     Home-feed reads against the real server process on the demo data (SQLite; also PostgreSQL when
+                     CHORUS_BENCH_PG holds an admin connection string).
+      feed-strategy  [--size full|medium|small] [--label NAME] [--only sqlite|postgres]
+                     Read-time assembly vs stored timelines vs hybrid, raw SQL on a generated organization
+                     (full: 100,000 people, 1,000,000 posts). PostgreSQL too when CHORUS_BENCH_PG is set.
+      report         Rebuild docs/benchmarks.md from bench/results/*.json.
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 1 : 0;
+}
+
+string Opt(string name, string fallback)
+{
+    var i = Array.IndexOf(args, "--" + name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+int Int(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+switch (args[0])
+{
+    case "feed-read":
+        return await FeedReadCommand.RunAsync(new FeedReadCommand.Options(
+            Int("concurrency", 64), Int("users", 128), TimeSpan.FromSeconds(Int("warmup", 5)), TimeSpan.FromSeconds(Int("seconds", 20)),
+            Opt("label", ""), Int("port", 5401)));
+    case "feed-strategy":
+        var size = Opt("size", "full");
+        if (OrgShape.For(size) is not { } shape)
+        {
+            Console.Error.WriteLine("--size must be full, medium or small.");
+            return 2;
+        }
+        return await FeedStrategyCommand.RunAsync(shape, Opt("label", ""), Opt("only", ""));
+    case "report":
+        Report.Regenerate();
+        return 0;
+    default:
+        Console.Error.WriteLine($"Unknown command '{args[0]}'.\n\n{Usage}");
+        return 2;
+}

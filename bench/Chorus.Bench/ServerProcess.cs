@@ -1,0 +1,92 @@
+using System.Diagnostics;
+
+namespace Chorus.Bench;
+
+/// <summary>The real server (Release build) as a child process on 127.0.0.1 with its own data directory.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    readonly Process _process;
+    readonly StreamWriter _log;
+
+    public Uri BaseAddress { get; }
+    public string DataDirectory { get; }
+    public string LogFile { get; }
+
+    ServerProcess(Process process, StreamWriter log, Uri baseAddress, string dataDirectory, string logFile)
+    {
+        _process = process;
+        _log = log;
+        BaseAddress = baseAddress;
+        DataDirectory = dataDirectory;
+        LogFile = logFile;
+    }
+
+    public static string Build()
+    {
+        var project = Path.Combine(Report.RepoRoot, "src", "Chorus.Server");
+        var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q"])
+        { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = build.StandardOutput.ReadToEndAsync();
+        var errors = build.StandardError.ReadToEnd();
+        build.WaitForExit();
+        if (build.ExitCode != 0) throw new InvalidOperationException($"Building the server failed:\n{output.Result}\n{errors}");
+        return Path.Combine(project, "bin", "Release", "net10.0", "Chorus.Server.dll");
+    }
+
+    public static async Task<ServerProcess> StartAsync(string dll, int port, IReadOnlyDictionary<string, string> environment, TimeSpan readyTimeout)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), $"bench-{port}-{DateTime.UtcNow:yyyyMMddHHmmss}");
+        Directory.CreateDirectory(dataDir);
+        var url = $"http://127.0.0.1:{port}";
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDir,
+        };
+        info.Environment["ASPNETCORE_URLS"] = url;
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Chorus__DataDirectory"] = Path.Combine(dataDir, "data");
+        info.Environment["Chorus__Demo__Seed"] = "true";
+        // Every bench client signs in from 127.0.0.1, so the per-IP sign-in limit would stop the token collection.
+        info.Environment["Chorus__Security__SignInPerMinute"] = "100000";
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+
+        var logFile = Path.Combine(dataDir, "server.log");
+        var log = new StreamWriter(logFile) { AutoFlush = true };
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, log, new Uri(url), dataDir, logFile);
+
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < readyTimeout)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode}; see {logFile}");
+            try
+            {
+                if ((await http.GetAsync("/readyz")).IsSuccessStatusCode) return server;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        await server.DisposeAsync();
+        throw new TimeoutException($"The server was not ready within {readyTimeout.TotalSeconds:F0} s; see {logFile}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
+}
