@@ -86,6 +86,7 @@ public sealed class WebUiTests(ServerFixture server)
     [InlineData("/company", "Company", null)]
     [InlineData("/topics/launch", "#launch", "topic.png")]
     [InlineData("/people/ada/followers", "Followers of Ada Lindqvist", null)]
+    [InlineData("/notifications", "Notifications", "notifications.png")]
     [InlineData("/settings", "Settings", "settings.png")]
     [InlineData("/api-docs", "REST API", "api-docs.png")]
     public async Task Every_page_renders_within_the_content_security_policy(string path, string heading, string? screenshot)
