@@ -153,6 +153,9 @@ public sealed class NotificationService(ChorusDb db, NotificationRenderer render
         return new MuteState(post.Id.ToString(CultureInfo.InvariantCulture), post.RootId.ToString(CultureInfo.InvariantCulture), mute);
     }
 
+    public Task<bool> IsMutedAsync(Viewer viewer, long rootId, CancellationToken ct) =>
+        db.ThreadMutes.AnyAsync(m => m.PersonId == viewer.Id && m.RootId == rootId, ct);
+
     /// <summary>Threads you muted whose root you can still see, most recently muted first.</summary>
     public async Task<IReadOnlyList<MutedThread>> MutedThreadsAsync(Viewer viewer, int limit, CancellationToken ct)
     {

@@ -73,11 +73,14 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         var now = clock.GetUtcNow().UtcDateTime;
         db.PostRevisions.Add(new PostRevision { Id = ids.Next(), PostId = post.Id, Text = post.Text, Html = post.Html, WrittenAt = post.EditedAt ?? post.CreatedAt });
         await db.PostTopics.Where(t => t.PostId == post.Id).ExecuteDeleteAsync(ct);
+        var mentionedBefore = await db.PostMentions.Where(m => m.PostId == post.Id).Select(m => m.PersonId).ToListAsync(ct);
         await db.PostMentions.Where(m => m.PostId == post.Id).ExecuteDeleteAsync(ct);
         post.Text = text;
         post.EditedAt = now;
-        await ApplyTextAsync(post, text, ct);
+        var mentioned = await ApplyTextAsync(post, text, ct);
         db.Events.Add(Event("post.updated", viewer, post, now));
+        // Only people newly named by the edit hear of it; a typo fix does not re-notify everyone.
+        await notifications.AddAsync(NotificationKinds.Mention, viewer.Id, mentioned.Except(mentionedBefore).Take(NotificationWriter.MaxMentions).ToList(), post, now, ct);
         await db.SaveChangesAsync(ct);
         return post;
     }
