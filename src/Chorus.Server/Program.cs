@@ -1,5 +1,6 @@
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
+using Chorus.Server.Features.Notifications;
 using Chorus.Server.Features.People;
 using Chorus.Server.Features.Posts;
 using Chorus.Server.Features.Realtime;
@@ -54,6 +55,7 @@ app.MapPeopleEndpoints();
 app.MapPostEndpoints();
 app.MapFeedEndpoints();
 app.MapStreamingEndpoints();
+app.MapNotificationEndpoints();
 app.MapRazorPages();
 
 try

@@ -86,6 +86,7 @@ public sealed class WebUiTests(ServerFixture server)
     [InlineData("/company", "Company", null)]
     [InlineData("/topics/launch", "#launch", "topic.png")]
     [InlineData("/people/ada/followers", "Followers of Ada Lindqvist", null)]
+    [InlineData("/notifications", "Notifications", null)]
     [InlineData("/settings", "Settings", "settings.png")]
     [InlineData("/api-docs", "REST API", "api-docs.png")]
     public async Task Every_page_renders_within_the_content_security_policy(string path, string heading, string? screenshot)
@@ -98,6 +99,45 @@ public sealed class WebUiTests(ServerFixture server)
         if (screenshot is not null) await SaveScreenshotAsync(page, screenshot);
         Assert.Empty(problems);
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_mention_shows_in_notifications_and_a_thread_can_be_muted_and_unmuted()
+    {
+        var ada = await server.SignedInPageAsync("ada");
+        var problems = WatchForPageErrors(ada);
+        var marker = $"n{Guid.NewGuid():N}"[..10];
+        await ada.GotoAsync("/");
+        await ada.GetByLabel("Share something with your colleagues").FillAsync($"Notes for @ben {marker}");
+        await ada.Locator("#composer").GetByRole(AriaRole.Button, new() { Name = "Post" }).ClickAsync();
+        var first = ada.Locator("[data-feed] > article.post").First;
+        await Expect(first).ToContainTextAsync(marker);
+        await Expect(first).Not.ToHaveClassAsync(new Regex("pending"));
+        await first.Locator("a.when").ClickAsync();
+        await ada.WaitForURLAsync(new Regex("/posts/\\d+$"));
+        await ada.GetByRole(AriaRole.Button, new() { Name = "Mute thread" }).ClickAsync();
+        await Expect(ada.GetByRole(AriaRole.Button, new() { Name = "Unmute thread" })).ToBeVisibleAsync();
+        await ada.GotoAsync("/settings");
+        var muted = ada.Locator(".muted-threads li", new() { HasText = marker });
+        await muted.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(ada.Locator(".notice")).ToHaveTextAsync("The thread is unmuted.");
+        await Expect(ada.Locator(".muted-threads li", new() { HasText = marker })).ToHaveCountAsync(0);
+
+        var ben = await server.SignedInPageAsync("ben");
+        var benProblems = WatchForPageErrors(ben);
+        await ben.GotoAsync("/notifications");
+        var item = ben.Locator(".notification", new() { HasText = marker });
+        await Expect(item).ToContainTextAsync("mentioned you");
+        await Expect(item).ToHaveClassAsync(new Regex("unread"));
+        await Expect(ben.Locator("#notification-badge")).ToBeVisibleAsync();
+        await SaveScreenshotAsync(ben, "notifications.png");
+        await ben.GetByRole(AriaRole.Button, new() { Name = "Mark all as read" }).ClickAsync();
+        await Expect(ben.Locator(".notification", new() { HasText = marker })).Not.ToHaveClassAsync(new Regex("unread"));
+        await Expect(ben.Locator("#notification-badge")).ToBeHiddenAsync();
+        Assert.Empty(problems);
+        Assert.Empty(benProblems);
+        await ada.Context.CloseAsync();
+        await ben.Context.CloseAsync();
     }
 
     [Fact]

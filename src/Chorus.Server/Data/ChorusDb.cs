@@ -19,6 +19,9 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
     public DbSet<Follow> Follows => Set<Follow>();
     public DbSet<TopicFollow> TopicFollows => Set<TopicFollow>();
     public DbSet<ChangeEvent> Events => Set<ChangeEvent>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+    public DbSet<ThreadMute> ThreadMutes => Set<ThreadMute>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -40,6 +43,9 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<Follow>(e => { e.ToTable("follows"); e.HasKey(f => new { f.FollowerId, f.FolloweeId }); });
         b.Entity<TopicFollow>(e => { e.ToTable("topic_follows"); e.HasKey(f => new { f.PersonId, f.TopicId }); });
         b.Entity<ChangeEvent>(e => { e.ToTable("events"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
+        b.Entity<Notification>(e => { e.ToTable("notifications"); e.Property(n => n.Id).ValueGeneratedNever(); });
+        b.Entity<NotificationPreference>(e => { e.ToTable("notification_preferences"); e.HasKey(n => new { n.PersonId, n.Kind }); });
+        b.Entity<ThreadMute>(e => { e.ToTable("thread_mutes"); e.HasKey(m => new { m.PersonId, m.RootId }); });
         b.Entity<Infrastructure.DataProtectionKey>(e => { e.ToTable("data_protection_keys"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
 
         // Foreign keys without navigation properties: they tell EF the order in which to insert rows in one SaveChanges.
@@ -60,6 +66,11 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<Follow>().HasOne<Person>().WithMany().HasForeignKey(f => f.FolloweeId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<TopicFollow>().HasOne<Person>().WithMany().HasForeignKey(f => f.PersonId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<TopicFollow>().HasOne<Topic>().WithMany().HasForeignKey(f => f.TopicId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Notification>().HasOne<Person>().WithMany().HasForeignKey(n => n.RecipientId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Notification>().HasOne<Person>().WithMany().HasForeignKey(n => n.ActorId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Notification>().HasOne<Post>().WithMany().HasForeignKey(n => n.PostId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<NotificationPreference>().HasOne<Person>().WithMany().HasForeignKey(n => n.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<ThreadMute>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
 
         // Column names are snake_case in both scripts; enums are stored as integers.
         foreach (var entity in b.Model.GetEntityTypes())

@@ -152,3 +152,32 @@ public sealed class ChangeEvent
     /// <summary>Position in the stream, assigned after commit by the sequencer; null until then.</summary>
     public long? Seq { get; set; }
 }
+
+/// <summary>Something that happened to a person: a mention, a reply, a reaction, a share of their post, a new follower.</summary>
+public sealed class Notification
+{
+    public long Id { get; set; }
+    public long RecipientId { get; set; }
+    /// <summary>mention, reply, reaction, share or follow (see <c>NotificationKinds</c>).</summary>
+    public required string Kind { get; set; }
+    public long ActorId { get; set; }
+    public long? PostId { get; set; }
+    /// <summary>The thread the post belongs to, so a muted thread can be left out.</summary>
+    public long? RootId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ReadAt { get; set; }
+}
+
+public sealed class NotificationPreference
+{
+    public long PersonId { get; set; }
+    public required string Kind { get; set; }
+    public bool Enabled { get; set; }
+}
+
+public sealed class ThreadMute
+{
+    public long PersonId { get; set; }
+    public long RootId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -4,6 +4,7 @@ using Chorus.Server.Data;
 using Chorus.Server.Features.Admin;
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
+using Chorus.Server.Features.Notifications;
 using Chorus.Server.Features.People;
 using Chorus.Server.Features.Posts;
 using Chorus.Server.Features.Realtime;
@@ -34,6 +35,10 @@ public static class ServerSetup
         services.AddScoped<TopicStore>();
         services.AddScoped<PostRenderer>();
         services.AddScoped<PostService>();
+        services.AddScoped<NotificationWriter>();
+        services.AddScoped<NotificationRenderer>();
+        services.AddScoped<NotificationService>();
+        services.AddScoped<NotificationStreamEvents>();
         services.AddScoped<PostQueries>();
         services.AddScoped<FeedService>();
         services.AddScoped<TopicService>();

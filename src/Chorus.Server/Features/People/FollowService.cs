@@ -1,12 +1,13 @@
 using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Notifications;
 using Chorus.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Features.People;
 
 /// <summary>Following people, lists of followers and followees, and who-to-follow suggestions.</summary>
-public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRenderer renderer)
+public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRenderer renderer, NotificationWriter notifications)
 {
     public async Task<Outcome<FollowState>> FollowAsync(Viewer viewer, Person target, bool follow, CancellationToken ct)
     {
@@ -17,6 +18,7 @@ public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRendere
             if (!target.IsActive) return Problem.Invalid("handle", "This account is deactivated.");
             db.Follows.Add(new Follow { FollowerId = viewer.Id, FolloweeId = target.Id, CreatedAt = clock.GetUtcNow().UtcDateTime });
             db.Events.Add(new ChangeEvent { Kind = "follow.created", ActorId = viewer.Id, PersonId = viewer.Id, Data = target.Id.ToString(), CreatedAt = clock.GetUtcNow().UtcDateTime });
+            await notifications.AddAsync(NotificationKinds.Follow, viewer.Id, target.Id, null, clock.GetUtcNow().UtcDateTime, ct);
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateException) { /* a concurrent identical follow won: the end state is the same */ }
         }

@@ -1,12 +1,13 @@
 using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Notifications;
 using Chorus.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Features.Posts;
 
 /// <summary>Writing posts: create, reply, share, edit with history, delete, react. Each change records its event in the same transaction.</summary>
-public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicStore topics)
+public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicStore topics, NotificationWriter notifications)
 {
     public async Task<Outcome<Post>> CreateAsync(Viewer viewer, CreatePostRequest request, CancellationToken ct)
     {
@@ -25,9 +26,10 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             ReplyToId = parent?.Id, GroupId = parent?.GroupId,
         };
         post.RootId = parent?.RootId ?? post.Id;
-        await ApplyTextAsync(post, post.Text, ct);
+        var mentioned = await ApplyTextAsync(post, post.Text, ct);
         db.Posts.Add(post);
         db.Events.Add(Event("post.created", viewer, post, now));
+        await notifications.AddForPostAsync(post, parent, mentioned, now, ct);
         await db.SaveChangesAsync(ct);
         return post;
     }
@@ -53,6 +55,8 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         await ApplyTextAsync(share, share.Text, ct);
         db.Posts.Add(share);
         db.Events.Add(Event("share.created", viewer, share, now, target.Id.ToString()));
+        // About the original, so shares of one post group together; a share has the original's audience.
+        await notifications.AddAsync(NotificationKinds.Share, viewer.Id, target.AuthorId, target, now, ct);
         await db.SaveChangesAsync(ct);
         return share;
     }
@@ -69,11 +73,14 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         var now = clock.GetUtcNow().UtcDateTime;
         db.PostRevisions.Add(new PostRevision { Id = ids.Next(), PostId = post.Id, Text = post.Text, Html = post.Html, WrittenAt = post.EditedAt ?? post.CreatedAt });
         await db.PostTopics.Where(t => t.PostId == post.Id).ExecuteDeleteAsync(ct);
+        var mentionedBefore = await db.PostMentions.Where(m => m.PostId == post.Id).Select(m => m.PersonId).ToListAsync(ct);
         await db.PostMentions.Where(m => m.PostId == post.Id).ExecuteDeleteAsync(ct);
         post.Text = text;
         post.EditedAt = now;
-        await ApplyTextAsync(post, text, ct);
+        var mentioned = await ApplyTextAsync(post, text, ct);
         db.Events.Add(Event("post.updated", viewer, post, now));
+        // Only people newly named by the edit hear of it; a typo fix does not re-notify everyone.
+        await notifications.AddAsync(NotificationKinds.Mention, viewer.Id, mentioned.Except(mentionedBefore).Take(NotificationWriter.MaxMentions).ToList(), post, now, ct);
         await db.SaveChangesAsync(ct);
         return post;
     }
@@ -102,6 +109,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         {
             db.Reactions.Add(new Reaction { PostId = postId, PersonId = viewer.Id, Kind = name, CreatedAt = now });
             db.Events.Add(Event("reaction.changed", viewer, post, now, "+" + name));
+            await notifications.AddAsync(NotificationKinds.Reaction, viewer.Id, post.AuthorId, post, now, ct);
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateException) { db.ChangeTracker.Clear(); /* the same reaction arrived twice at once: one row wins */ }
         }
@@ -125,9 +133,10 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         return null;
     }
 
-    async Task ApplyTextAsync(Post post, string text, CancellationToken ct)
+    /// <summary>Renders the text and records its mentions and topics; returns the ids of the people mentioned.</summary>
+    async Task<IReadOnlyList<long>> ApplyTextAsync(Post post, string text, CancellationToken ct)
     {
-        if (text.Length == 0) { post.Html = ""; return; }
+        if (text.Length == 0) { post.Html = ""; return []; }
         var candidates = PostText.CandidateMentions(text);
         var known = candidates.Count == 0 ? new Dictionary<string, (long Id, string Handle)>() :
             (await db.People.Where(p => candidates.Contains(p.HandleKey)).Select(p => new { p.Id, p.HandleKey, p.Handle }).ToListAsync(ct))
@@ -138,6 +147,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             db.PostMentions.Add(new PostMention { PostId = post.Id, PersonId = known[key].Id });
         foreach (var topicId in await topics.EnsureAsync(rendered.Topics, ct))
             db.PostTopics.Add(new PostTopic { PostId = post.Id, TopicId = topicId });
+        return rendered.MentionKeys.Select(key => known[key].Id).ToList();
     }
 
     static ChangeEvent Event(string kind, Viewer viewer, Post post, DateTime now, string? data = null) =>

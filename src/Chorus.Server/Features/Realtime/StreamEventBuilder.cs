@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Notifications;
 using Chorus.Server.Features.Posts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace Chorus.Server.Features.Realtime;
 /// Turns committed change events into routable stream events, in batches: one query per related table per batch.
 /// Payloads are the REST API's JSON, rendered once per event (plus once for the author, whose copy says canEdit).
 /// </summary>
-public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, NotificationStreamEvents notifications, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
     /// <summary>Renders posts without any one reader's own state (their reactions); each connection checks visibility itself.</summary>
     static readonly Viewer Neutral = new(0, "", "", PersonRole.Member, CredentialKind.Token, 0, false);
@@ -30,11 +31,17 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, IOpti
         var actorIds = events.Where(e => e.Kind == "reaction.changed").Select(e => e.ActorId).Distinct().ToList();
         var actors = actorIds.Count == 0 ? [] : await db.People.AsNoTracking().Where(p => actorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, ct);
 
+        var notified = await notifications.BuildAsync(events, options, ct);
+
         var result = new List<StreamEvent>(events.Count);
         foreach (var e in events)
         {
             var seq = e.Seq!.Value;
-            if (e.PostId is { } pid && PostKinds.Contains(e.Kind))
+            if (NotificationStreamEvents.Handles(e.Kind))
+            {
+                if (notified.TryGetValue(e.Id, out var built)) result.Add(built);
+            }
+            else if (e.PostId is { } pid && PostKinds.Contains(e.Kind))
             {
                 if (!posts.TryGetValue(pid, out var post)) continue;
                 var keys = new List<StreamKey> { StreamKey.Company, StreamKey.Author(post.AuthorId), StreamKey.Thread(post.RootId) };

@@ -1,25 +1,29 @@
 using System.Globalization;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Notifications;
 using Chorus.Server.Features.People;
 using Chorus.Server.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Chorus.Server.Web.Pages;
 
-public sealed class SettingsModel(PeopleService people, AvatarService avatars, CredentialService credentials) : ChorusPageModel
+public sealed class SettingsModel(PeopleService people, AvatarService avatars, CredentialService credentials, NotificationService notifications) : ChorusPageModel
 {
     public ProfileDto Profile { get; private set; } = null!;
     public IReadOnlyList<TokenSummary> Tokens { get; private set; } = [];
     public CreatedToken? Created { get; private set; }
     public ProfileChanges? Input { get; private set; }
     public string? TokenName { get; private set; }
+    public IReadOnlyDictionary<string, bool> NotificationKinds { get; private set; } = new Dictionary<string, bool>();
+    public IReadOnlyList<MutedThread> MutedThreads { get; private set; } = [];
     public string? Saved { get; private set; }
     /// <summary>Which form the error belongs to, so it shows next to that form.</summary>
     public string? Section { get; private set; }
 
     public async Task OnGetAsync(string? saved, CancellationToken ct)
     {
-        Saved = saved switch { "profile" => "Your profile is saved.", "avatar" => "Your photo is updated.", "revoked" => "The token is revoked.", _ => null };
+        Saved = saved switch { "profile" => "Your profile is saved.", "avatar" => "Your photo is updated.", "revoked" => "The token is revoked.",
+            "notifications" => "Your notification settings are saved.", "unmuted" => "The thread is unmuted.", _ => null };
         await LoadAsync(ct);
     }
 
@@ -65,6 +69,23 @@ public sealed class SettingsModel(PeopleService people, AvatarService avatars, C
         return LocalRedirect("/settings?saved=revoked");
     }
 
+    /// <summary>Unchecked boxes are not sent, so every kind not in the form is off.</summary>
+    public async Task<IActionResult> OnPostNotificationsAsync(string[]? kinds, CancellationToken ct)
+    {
+        var chosen = Features.Notifications.NotificationKinds.All.ToDictionary(k => k, k => kinds?.Contains(k) == true);
+        var outcome = await notifications.SetPreferencesAsync(Viewer, chosen, ct);
+        if (!outcome.Ok) return await FailAsync("notifications", outcome.Problem!, ct);
+        return LocalRedirect("/settings?saved=notifications");
+    }
+
+    public async Task<IActionResult> OnPostUnmuteAsync(string? id, CancellationToken ct)
+    {
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var rootId)
+            || await notifications.MuteAsync(Viewer, rootId, false, ct) is { Ok: false })
+            return await FailAsync("notifications", Problem.NotFound("The thread"), ct);
+        return LocalRedirect("/settings?saved=unmuted");
+    }
+
     async Task<IActionResult> FailAsync(string section, Problem problem, CancellationToken ct, ProfileChanges? input = null, string? tokenName = null)
     {
         Section = section;
@@ -80,5 +101,7 @@ public sealed class SettingsModel(PeopleService people, AvatarService avatars, C
     {
         Profile = (await people.ProfileAsync(Viewer.Handle, Viewer, ct))!;
         Tokens = await credentials.ListTokensAsync(Viewer.Id, ct);
+        NotificationKinds = await notifications.PreferencesAsync(Viewer.Id, ct);
+        MutedThreads = await notifications.MutedThreadsAsync(Viewer, 50, ct);
     }
 }

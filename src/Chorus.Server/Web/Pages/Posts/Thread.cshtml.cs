@@ -1,3 +1,4 @@
+using Chorus.Server.Features.Notifications;
 using Chorus.Server.Features.Posts;
 using Chorus.Server.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,7 @@ namespace Chorus.Server.Web.Pages.Posts;
 /// them work as plain form posts. Each handler returns to the page the form came from.
 /// </summary>
 [EnableRateLimiting(RateLimits.Posting)]
-public sealed class ThreadModel(PostQueries queries, PostService posts) : ChorusPageModel
+public sealed class ThreadModel(PostQueries queries, PostService posts, NotificationService notifications) : ChorusPageModel
 {
     const int MaxIndent = 4;
 
@@ -18,6 +19,8 @@ public sealed class ThreadModel(PostQueries queries, PostService posts) : Chorus
     public string Focus { get; private set; } = "";
     public string FocusAuthor { get; private set; } = "";
     public string? Text { get; private set; }
+    /// <summary>Whether the viewer muted this conversation's notifications.</summary>
+    public bool Muted { get; private set; }
     Dictionary<string, PostDto> byId = [];
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct) =>
@@ -77,6 +80,14 @@ public sealed class ThreadModel(PostQueries queries, PostService posts) : Chorus
         return outcome.Ok ? Back(returnUrl, "/") : await FailAsync(id, outcome.Problem!, ct);
     }
 
+    public async Task<IActionResult> OnPostMuteAsync(string id, bool mute, CancellationToken ct)
+    {
+        var parsed = PostQueries.ParseId(id);
+        if (!parsed.Ok) return NotFound();
+        var outcome = await notifications.MuteAsync(Viewer, parsed.Value, mute, ct);
+        return outcome.Ok ? LocalRedirect($"/posts/{id}") : await FailAsync(id, outcome.Problem!, ct);
+    }
+
     public int Depth(PostDto reply)
     {
         var depth = 0;
@@ -101,6 +112,7 @@ public sealed class ThreadModel(PostQueries queries, PostService posts) : Chorus
         byId = thread.Replies.Append(thread.Root).ToDictionary(p => p.Id);
         Focus = thread.Focus is { } f && byId.ContainsKey(f) ? f : thread.Root.Id;
         FocusAuthor = byId[Focus].Author.DisplayName;
+        Muted = await notifications.IsMutedAsync(Viewer, long.Parse(thread.Root.RootId, System.Globalization.CultureInfo.InvariantCulture), ct);
         return true;
     }
 }
