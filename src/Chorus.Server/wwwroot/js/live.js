@@ -324,7 +324,14 @@ function scheduleReconnect(es) {
   retryDelay = Math.min(retryDelay * 2, 30_000);
 }
 
-// Coming back online reconnects at once instead of waiting out the backoff.
+// When the device loses its network an open stream may not notice for minutes (no packet says it died), so it is
+// closed at once; coming back online resumes from the last event id straight away instead of waiting out a backoff.
+window.addEventListener('offline', () => {
+  clearTimeout(retryTimer);
+  source?.close();
+  source = null;
+  document.body.dataset.live = 'offline';
+});
 window.addEventListener('online', () => {
   if (stopped) return;
   if (!source || source.readyState === EventSource.CLOSED) { source?.close(); source = null; connect(); }
