@@ -116,6 +116,47 @@ public sealed class LiveUpdateTests(ServerFixture server)
         await ben.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task On_a_thread_replies_edits_and_deletions_arrive_live()
+    {
+        var ada = await server.SignedInPageAsync("ada");
+        var root = await PostAsync(ada, $"Retro notes for the sprint {Guid.NewGuid():N}");
+        var ben = await server.SignedInPageAsync("ben");
+        var problems = WatchForPageErrors(ben);
+        await ben.GotoAsync($"/posts/{root}");
+        await Expect(ben.Locator("body")).ToHaveAttributeAsync("data-live", "open");
+
+        await ada.GotoAsync($"/posts/{root}");
+        await ada.GetByLabel(new Regex("^Reply to ")).FillAsync("First action item: fix the flaky build");
+        await ada.Locator("#reply-form").GetByRole(AriaRole.Button, new() { Name = "Reply" }).ClickAsync();
+        var adaReply = ada.Locator("[data-replies] > article.post").Last;
+        await Expect(adaReply).Not.ToHaveClassAsync(new Regex("pending"));
+        var replyId = (await adaReply.GetAttributeAsync("data-post-id"))!;
+
+        var benReplies = ben.Locator("[data-replies] > article.post");
+        await Expect(benReplies).ToHaveCountAsync(1);
+        await Expect(benReplies.First).ToHaveAttributeAsync("data-post-id", replyId);
+        await Expect(ben.Locator("article.post.focus .reply-link")).ToContainTextAsync("Reply · 1");
+
+        var rootCard = ada.Locator("article.post.focus");
+        await rootCard.Locator("details.manage > summary").ClickAsync();
+        await rootCard.GetByLabel("Edit your post").FillAsync("Retro notes, now with **owners**");
+        await rootCard.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        var benRoot = ben.Locator("article.post.focus");
+        await Expect(benRoot.Locator(".post-body strong")).ToHaveTextAsync("owners");
+        await Expect(benRoot.Locator(".edited a")).ToHaveTextAsync("edited");
+
+        ada.Dialog += (_, dialog) => dialog.AcceptAsync();
+        var reply = ada.Locator($"article[data-post-id='{replyId}']");
+        await reply.Locator("details.manage > summary").ClickAsync();
+        await reply.GetByRole(AriaRole.Button, new() { Name = "Delete post" }).ClickAsync();
+        await Expect(ben.Locator($"article[data-post-id='{replyId}']")).ToHaveCountAsync(0);
+
+        Assert.Empty(problems);
+        await ada.Context.CloseAsync();
+        await ben.Context.CloseAsync();
+    }
+
     async Task<IPage> OpenHomeAsync(string handle)
     {
         var page = await server.SignedInPageAsync(handle);
