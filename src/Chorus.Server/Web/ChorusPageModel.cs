@@ -1,6 +1,8 @@
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Infrastructure;
+using Chorus.Server.Features.Realtime;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Chorus.Server.Web;
@@ -12,6 +14,15 @@ public abstract class ChorusPageModel : PageModel
     public Viewer Viewer => HttpContext.Features.Get<Viewer>()!;
 
     public string? Error { get; set; }
+
+    /// <summary>
+    /// The last dispatched stream event before this page read its data. The page's live script resumes the stream from
+    /// here, so whatever happens between rendering and connecting still arrives (at worst twice, which it ignores).
+    /// </summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context) =>
+        HttpContext.Items[LiveSinceKey] = HttpContext.RequestServices.GetRequiredService<StreamHub>().DispatchedSeq;
+
+    public const string LiveSinceKey = "chorus.live-since";
 
     protected void Show(Problem problem) => Error = Display.Describe(problem);
 

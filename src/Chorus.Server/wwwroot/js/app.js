@@ -1,6 +1,8 @@
 // Chorus: progressive enhancement for the server-rendered pages. Everything here is optional: without it,
 // every page still reads and every form still posts.
 
+import './live.js';
+
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const announcer = document.getElementById('announcer');
 
