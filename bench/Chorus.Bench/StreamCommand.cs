@@ -16,7 +16,7 @@ public static class StreamCommand
 
     public sealed record Measured(
         string Server, int Connections, int Opened, int Failed, string? FirstFailure, long RssBeforeBytes, long RssAfterBytes,
-        double BytesPerConnection, int Posts, int Rate, long Expected, long Delivered, double DeliveriesPerSecond, Latencies Latency, int EventBytes);
+        double BytesPerConnection, int Posts, int Rate, long Expected, long Delivered, double DeliveriesPerSecond, Latencies Latency, int EventBytes, Latencies PostResponse);
 
     public static async Task<int> RunAsync(Options o)
     {
@@ -63,7 +63,8 @@ public static class StreamCommand
     static string Kib(double bytes) => $"{(bytes / 1024).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} KiB";
 
     static string Describe(Measured m) =>
-        $"{m.Latency.Describe()}; {Report.Num(m.DeliveriesPerSecond)} deliveries/s; {Report.Num(m.Delivered)} of {Report.Num(m.Expected)} delivered";
+        $"{m.Latency.Describe()}; {Report.Num(m.DeliveriesPerSecond)} deliveries/s; {Report.Num(m.Delivered)} of {Report.Num(m.Expected)} delivered; " +
+        $"the post request itself p50 {Report.Ms(m.PostResponse.P50)} ms, p99 {Report.Ms(m.PostResponse.P99)} ms";
 
     static async Task<Measured> MeasureBareAsync(string dll, int n, Options o, int eventBytes)
     {
@@ -105,16 +106,17 @@ public static class StreamCommand
 
         // Fixed-rate posting: post p is due at p / rate seconds; each is timestamped just before it is sent.
         var sent = new long[o.Posts];
-        var requests = new List<Task<HttpResponseMessage>>();
+        var requests = new List<Task<(HttpResponseMessage Response, double Ms)>>();
         var clock = Stopwatch.StartNew();
         for (var p = 0; p < o.Posts; p++)
         {
             var due = TimeSpan.FromSeconds(p / (double)o.Rate);
             if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
             sent[p] = Stopwatch.GetTimestamp();
-            requests.Add(post(p));
+            requests.Add(Timed(post(p), sent[p]));
         }
-        var responses = await Task.WhenAll(requests);
+        var timed = await Task.WhenAll(requests);
+        var responses = timed.Select(t => t.Response).ToList();
         var rejected = responses.Count(r => !r.IsSuccessStatusCode);
         if (rejected > 0) AnsiConsole.MarkupLine($"  [red]{rejected} posts were rejected (first: {(int)responses.First(r => !r.IsSuccessStatusCode).StatusCode})[/]");
 
@@ -133,9 +135,16 @@ public static class StreamCommand
         var seconds = last == 0 ? 0 : Stopwatch.GetElapsedTime(sent[0], last).TotalSeconds;
         var result = new Measured(name, n, swarm.Count, swarm.Failed, swarm.FirstFailure, before, after, perConnection, o.Posts, o.Rate,
             expected, latencies.Count, seconds > 0 ? latencies.Count / seconds : 0, Latencies.Of(latencies),
-            eventBytes > 0 ? eventBytes : swarm.FirstEventBytes);
+            eventBytes > 0 ? eventBytes : swarm.FirstEventBytes, Latencies.Of(timed.Select(t => t.Ms)));
         AnsiConsole.MarkupLine($"  delivery: {Markup.Escape(Describe(result))}");
         return result;
+    }
+
+    /// <summary>The post request's own latency (sent until answered): the write path, without the fan-out.</summary>
+    static async Task<(HttpResponseMessage, double)> Timed(Task<HttpResponseMessage> request, long sent)
+    {
+        var response = await request;
+        return (response, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
     }
 
     /// <summary>RSS once the process has been left alone for a while: the lowest of several readings a second apart.</summary>
