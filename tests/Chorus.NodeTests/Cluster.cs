@@ -125,6 +125,15 @@ public sealed class Cluster : IAsyncDisposable
         return id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText();
     }
 
+    /// <summary>Runs one scalar query on the cluster's database, as an operator with psql would.</summary>
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (A is not null) await A.DisposeAsync();

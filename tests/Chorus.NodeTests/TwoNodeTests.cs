@@ -115,6 +115,42 @@ public sealed class TwoNodeTests
         }
     }
 
+    [Fact]
+    public async Task Events_still_cross_nodes_when_the_listeners_lose_their_connections()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        try
+        {
+            var (_, readerToken) = await cluster.CreateMemberAsync();
+            var (_, authorToken) = await cluster.CreateMemberAsync();
+            using var authorOnA = Cluster.Client(cluster.A, authorToken);
+            using var readerOnB = Cluster.Client(cluster.B, readerToken);
+            await using var stream = await SseClient.ConnectAsync(readerOnB, "company");
+
+            // Cut every node's LISTEN connection: NOTIFYs sent until they reconnect are lost. The events are read from
+            // the table, so the dispatcher's poll (or the catch-up on reconnect) still delivers every one, in order.
+            var cut = await cluster.ScalarAsync(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()");
+            Assert.True(cut >= 2, $"Expected both nodes' listener connections, found {cut}.\n{cluster.Logs}");
+            var texts = Enumerable.Range(1, 3).Select(i => $"while deaf {i}").ToList();
+            foreach (var text in texts) await Cluster.PostAsync(authorOnA, text);
+
+            var received = new List<SseEvent>();
+            while (received.Count < texts.Count)
+            {
+                var next = await stream.NextAsync(Wait) ?? throw new Xunit.Sdk.XunitException(
+                    $"The stream stopped after {received.Count} of {texts.Count} posts.\n{cluster.Logs}");
+                if (PostText(next) is not null) received.Add(next);
+            }
+            Assert.Equal(texts, received.Select(PostText));
+            Assert.Equal(received.Select(e => e.Id!.Value).Order(), received.Select(e => e.Id!.Value));
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException || !e.Message.Contains("--- node A ---", StringComparison.Ordinal))
+        {
+            throw new Xunit.Sdk.XunitException($"{e}\n{cluster.Logs}");
+        }
+    }
+
     static async Task<SseEvent?> NextPostAsync(SseClient stream, TimeSpan quiet)
     {
         try
