@@ -101,7 +101,7 @@ public static class FeedReadCommand
     }
 
     /// <summary>Collects demo handles from the directory, then a personal access token for each of the first <paramref name="users"/>.</summary>
-    static async Task<List<string>> SignInAsync(Uri baseAddress, int users)
+    internal static async Task<List<string>> SignInAsync(Uri baseAddress, int users)
     {
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var first = await TokenAsync(http, "ada") ?? throw new InvalidOperationException("Could not sign in as the demo user 'ada'.");
@@ -131,9 +131,9 @@ public static class FeedReadCommand
         return tokens;
     }
 
-    static async Task<string?> TokenAsync(HttpClient http, string handle)
+    internal static async Task<string?> TokenAsync(HttpClient http, string handle, string scope = "read")
     {
-        using var response = await http.PostAsJsonAsync("/api/v1/auth/tokens", new { handle, password = "chorus-demo", name = "bench", scope = "read" });
+        using var response = await http.PostAsJsonAsync("/api/v1/auth/tokens", new { handle, password = "chorus-demo", name = "bench", scope });
         if (!response.IsSuccessStatusCode) return null;
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
     }

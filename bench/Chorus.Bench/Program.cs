@@ -11,6 +11,10 @@ const string Usage = """
       feed-strategy  [--size full|medium|small] [--label NAME] [--only sqlite|postgres]
                      Read-time assembly vs stored timelines vs hybrid, raw SQL on a generated organization
                      (full: 100,000 people, 1,000,000 posts). PostgreSQL too when CHORUS_BENCH_PG is set.
+      stream         [--connections 1000,10000] [--posts 100] [--rate 10] [--users 200] [--port 5601] [--label NAME]
+                     N idle SSE connections on stream=company (SQLite, demo seed): server memory per connection, then
+                     posts at a fixed rate and post->client delivery latency; a bare ASP.NET Core SSE broadcaster
+                     (bench/BareSse) measured the same way is the ceiling.
       report         Rebuild docs/benchmarks.md from bench/results/*.json.
     """;
 
@@ -41,6 +45,10 @@ switch (args[0])
             return 2;
         }
         return await FeedStrategyCommand.RunAsync(shape, Opt("label", ""), Opt("only", ""));
+    case "stream":
+        return await StreamCommand.RunAsync(new StreamCommand.Options(
+            Opt("connections", "1000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+            Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601)));
     case "report":
         Report.Regenerate();
         return 0;

@@ -105,6 +105,7 @@ public static class Report
         md.AppendLine();
         Section(md, "Home feed over HTTP (`feed-read`)", runs.Where(r => r.Command == "feed-read"));
         Section(md, "Feed strategy experiment (`feed-strategy`, raw SQL on generated data)", runs.Where(r => r.Command == "feed-strategy"));
+        Section(md, "Streaming at scale (`stream`, idle SSE connections and post→client delivery)", runs.Where(r => r.Command == "stream"));
         var findings = Path.Combine(RepoRoot, "bench", "findings.md");
         if (File.Exists(findings))
         {

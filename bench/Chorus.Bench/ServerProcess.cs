@@ -21,16 +21,28 @@ public sealed class ServerProcess : IAsyncDisposable
         LogFile = logFile;
     }
 
-    public static string Build()
+    public int Pid => _process.Id;
+
+    /// <summary>The server's resident memory (VmRSS from /proc), in bytes.</summary>
+    public long ResidentBytes()
     {
-        var project = Path.Combine(Report.RepoRoot, "src", "Chorus.Server");
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
+    public static string Build() => Build(Path.Combine("src", "Chorus.Server"), "Chorus.Server.dll");
+
+    /// <summary>Builds a project of the repository in Release and returns its dll.</summary>
+    public static string Build(string projectDirectory, string dll)
+    {
+        var project = Path.Combine(Report.RepoRoot, projectDirectory);
         var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q"])
         { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = build.StandardOutput.ReadToEndAsync();
         var errors = build.StandardError.ReadToEnd();
         build.WaitForExit();
         if (build.ExitCode != 0) throw new InvalidOperationException($"Building the server failed:\n{output.Result}\n{errors}");
-        return Path.Combine(project, "bin", "Release", "net10.0", "Chorus.Server.dll");
+        return Path.Combine(project, "bin", "Release", "net10.0", dll);
     }
 
     public static async Task<ServerProcess> StartAsync(string dll, int port, IReadOnlyDictionary<string, string> environment, TimeSpan readyTimeout)

@@ -29,6 +29,8 @@ catch (InvalidConfigurationException e)
 
 var app = builder.Build();
 
+// First, so the rate limits, logs and cookies see the client's address and scheme (Chorus:TrustedProxies).
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 // API paths answer problem+json; web pages get a friendly HTML page for errors and bare status codes.
 static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");

@@ -56,6 +56,7 @@ public static class ServerSetup
         var settings = builder.Services.AddChorusCore(builder.Configuration);
         var services = builder.Services;
 
+        services.AddTrustedProxies(builder.Configuration);
         services.AddProblemDetails();
         // Binding failures (a non-number limit, a missing body) become exceptions that ProblemExceptionHandler names.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

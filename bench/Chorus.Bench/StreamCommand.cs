@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Chorus.Bench;
+
+/// <summary>
+/// Streaming at scale: N idle SSE connections on <c>stream=company</c>, server memory per idle connection, then M
+/// posts at a fixed rate and the post→client delivery latency over every delivery. The same client measures a bare
+/// ASP.NET Core SSE broadcaster (bench/BareSse) in the same run as the ceiling.
+/// </summary>
+public static class StreamCommand
+{
+    public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port);
+
+    public sealed record Measured(
+        string Server, int Connections, int Opened, int Failed, string? FirstFailure, long RssBeforeBytes, long RssAfterBytes,
+        double BytesPerConnection, int Posts, int Rate, long Expected, long Delivered, double DeliveriesPerSecond, Latencies Latency, int EventBytes, Latencies PostResponse);
+
+    public static async Task<int> RunAsync(Options o)
+    {
+        var limit = OpenFileLimit();
+        AnsiConsole.MarkupLine($"Open-file limit of this process (ulimit -n): [bold]{limit}[/]; each connection takes one descriptor here and one in the server.");
+        if (o.Connections.Max() + 200 > limit)
+        {
+            AnsiConsole.MarkupLine($"[red]Raise `ulimit -n` above {o.Connections.Max() + 200} in the shell that starts the bench (the server inherits it).[/]");
+            return 2;
+        }
+        AnsiConsole.MarkupLine("[grey]Building the server and the bare SSE ceiling (Release)…[/]");
+        var chorusDll = ServerProcess.Build();
+        var bareDll = ServerProcess.Build(Path.Combine("bench", "BareSse"), "BareSse.dll");
+
+        var results = new List<(Measured Bare, Measured Chorus)>();
+        foreach (var n in o.Connections)
+        {
+            var bare = await MeasureBareAsync(bareDll, n, o, eventBytes: 1200);
+            var chorus = await MeasureChorusAsync(chorusDll, n, o);
+            // The bare broadcaster is measured again if Chorus's events turned out much larger than the first guess,
+            // so both move about the same bytes per delivery.
+            if (chorus.EventBytes > 0 && Math.Abs(chorus.EventBytes - bare.EventBytes) > 300)
+                bare = await MeasureBareAsync(bareDll, n, o, chorus.EventBytes);
+            results.Add((bare, chorus));
+        }
+
+        var rows = new List<BenchRow>();
+        foreach (var (bare, chorus) in results)
+        {
+            var memRatio = chorus.BytesPerConnection / bare.BytesPerConnection;
+            var latRatio = chorus.Latency.P99 / bare.Latency.P99;
+            rows.Add(new($"idle SSE memory per connection, {Report.Num(chorus.Connections)} connections (server RSS delta / N)",
+                $"{Kib(chorus.BytesPerConnection)}" + (chorus.Failed > 0 ? $"; {chorus.Failed} connections failed" : ""),
+                $"{Kib(bare.BytesPerConnection)} (bare SSE)", $"{memRatio:F2}×", "≤ 1.25× bare"));
+            rows.Add(new($"post→client delivery, {Report.Num(chorus.Connections)} connections, {chorus.Posts} posts at {chorus.Rate}/s",
+                Describe(chorus), $"bare SSE: {Describe(bare)}", $"p99 {latRatio:F2}×", chorus.Connections >= 10_000 ? "p99 ≤ 1.5× bare" : "—"));
+        }
+        var details = JsonSerializer.SerializeToNode(new { openFileLimit = limit, runs = results.SelectMany(r => new[] { r.Bare, r.Chorus }), o.Users });
+        var file = Report.Save(new BenchRun("stream", "sqlite", o.Label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
+        AnsiConsole.MarkupLine($"Saved {Markup.Escape(file)}; docs/benchmarks.md regenerated.");
+        return 0;
+    }
+
+    static string Kib(double bytes) => $"{(bytes / 1024).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} KiB";
+
+    static string Describe(Measured m) =>
+        $"{m.Latency.Describe()}; {Report.Num(m.DeliveriesPerSecond)} deliveries/s; {Report.Num(m.Delivered)} of {Report.Num(m.Expected)} delivered; " +
+        $"the post request itself p50 {Report.Ms(m.PostResponse.P50)} ms, p99 {Report.Ms(m.PostResponse.P99)} ms";
+
+    static async Task<Measured> MeasureBareAsync(string dll, int n, Options o, int eventBytes)
+    {
+        AnsiConsole.MarkupLine($"[bold]bare SSE[/], {n} connections: starting on port {o.Port + 1}…");
+        await using var server = await ServerProcess.StartAsync(dll, o.Port + 1, new Dictionary<string, string>(), TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        // Pad the payload to the size of a Chorus post event so both move the same bytes per delivery.
+        var pad = new string('p', Math.Max(0, eventBytes - 120));
+        return await MeasureAsync("bare", server, "/sse", [], n, o, eventBytes,
+            post => http.PostAsync("/broadcast", new StringContent(JsonSerializer.Serialize(new { text = $"bm{post}x benchmark", pad }))));
+    }
+
+    static async Task<Measured> MeasureChorusAsync(string dll, int n, Options o)
+    {
+        AnsiConsole.MarkupLine($"[bold]Chorus[/], {n} connections: starting with the demo seed on port {o.Port}…");
+        await using var server = await ServerProcess.StartAsync(dll, o.Port, new Dictionary<string, string>
+        {
+            ["Chorus__Streaming__MaxConnectionsPerPerson"] = (n / Math.Max(1, o.Users / 2) + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Chorus__Security__PostsPerMinute"] = "100000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, TimeSpan.FromMinutes(5));
+        var tokens = await FeedReadCommand.SignInAsync(server.BaseAddress, o.Users);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var writer = await FeedReadCommand.TokenAsync(http, "ben", "write") ?? throw new InvalidOperationException("Could not sign in as 'ben'.");
+        http.DefaultRequestHeaders.Authorization = new("Bearer", writer);
+        AnsiConsole.MarkupLine($"Signed in {tokens.Count} demo users.");
+        return await MeasureAsync("chorus", server, "/api/v1/streaming?stream=company", tokens.Cast<string?>().ToList(), n, o, 0,
+            post => http.PostAsJsonAsync("/api/v1/posts", new { text = $"bm{post}x benchmark" }));
+    }
+
+    static async Task<Measured> MeasureAsync(string name, ServerProcess server, string path, IReadOnlyList<string?> tokens, int n, Options o,
+        int eventBytes, Func<int, Task<HttpResponseMessage>> post)
+    {
+        var before = await SettledRssAsync(server);
+        await using var swarm = await SseSwarm.OpenAsync(server.BaseAddress, path, tokens, n, o.Posts);
+        var after = await SettledRssAsync(server);
+        var perConnection = swarm.Count > 0 ? (after - before) / (double)swarm.Count : 0;
+        AnsiConsole.MarkupLine($"  {swarm.Count} open ({swarm.Failed} failed{(swarm.FirstFailure is null ? "" : ": " + Markup.Escape(swarm.FirstFailure))}); RSS {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB = {perConnection / 1024:F1} KiB per connection");
+
+        // Fixed-rate posting: post p is due at p / rate seconds; each is timestamped just before it is sent.
+        var sent = new long[o.Posts];
+        var requests = new List<Task<(HttpResponseMessage Response, double Ms)>>();
+        var clock = Stopwatch.StartNew();
+        for (var p = 0; p < o.Posts; p++)
+        {
+            var due = TimeSpan.FromSeconds(p / (double)o.Rate);
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            sent[p] = Stopwatch.GetTimestamp();
+            requests.Add(Timed(post(p), sent[p]));
+        }
+        var timed = await Task.WhenAll(requests);
+        var responses = timed.Select(t => t.Response).ToList();
+        var rejected = responses.Count(r => !r.IsSuccessStatusCode);
+        if (rejected > 0) AnsiConsole.MarkupLine($"  [red]{rejected} posts were rejected (first: {(int)responses.First(r => !r.IsSuccessStatusCode).StatusCode})[/]");
+
+        // Wait until every delivery arrived, or nothing new arrived for 10 s.
+        var expected = (long)swarm.Count * o.Posts;
+        long delivered = 0;
+        var quiet = Stopwatch.StartNew();
+        while (quiet.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(200);
+            var now = swarm.Delivered(o.Posts);
+            if (now != delivered) { delivered = now; quiet.Restart(); }
+            if (delivered >= expected) break;
+        }
+        var (latencies, last) = swarm.Latencies(sent);
+        var seconds = last == 0 ? 0 : Stopwatch.GetElapsedTime(sent[0], last).TotalSeconds;
+        var result = new Measured(name, n, swarm.Count, swarm.Failed, swarm.FirstFailure, before, after, perConnection, o.Posts, o.Rate,
+            expected, latencies.Count, seconds > 0 ? latencies.Count / seconds : 0, Latencies.Of(latencies),
+            eventBytes > 0 ? eventBytes : swarm.FirstEventBytes, Latencies.Of(timed.Select(t => t.Ms)));
+        AnsiConsole.MarkupLine($"  delivery: {Markup.Escape(Describe(result))}");
+        return result;
+    }
+
+    /// <summary>The post request's own latency (sent until answered): the write path, without the fan-out.</summary>
+    static async Task<(HttpResponseMessage, double)> Timed(Task<HttpResponseMessage> request, long sent)
+    {
+        var response = await request;
+        return (response, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+    }
+
+    /// <summary>RSS once the process has been left alone for a while: the lowest of several readings a second apart.</summary>
+    static async Task<long> SettledRssAsync(ServerProcess server)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var lowest = long.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            lowest = Math.Min(lowest, server.ResidentBytes());
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        return lowest;
+    }
+
+    static long OpenFileLimit()
+    {
+        var line = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        return line is null ? -1 : long.Parse(line["Max open files".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
