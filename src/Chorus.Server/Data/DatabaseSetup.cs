@@ -13,7 +13,8 @@ public static class DatabaseSetup
         if (settings.Provider == DatabaseProvider.Sqlite)
             Directory.CreateDirectory(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DataSource) is { Length: > 0 } dir ? dir : ".");
 
-        services.AddDbContext<ChorusDb>((sp, o) => Configure(o, settings)
+        // Pooled: a request may now use two short-lived contexts (authentication, then its endpoint); pooling makes both cheap.
+        services.AddDbContextPool<ChorusDb>((sp, o) => Configure(o, settings)
             .AddInterceptors(new Features.Realtime.EventsWrittenInterceptor(sp.GetRequiredService<Features.Realtime.EventSignal>())));
         services.AddScoped<SchemaMigrator>();
         return services;

@@ -100,6 +100,7 @@ public static class ServerSetup
         services.AddHostedService<EventDispatcher>();
         services.AddHostedService<PostgresEventListener>();
         services.AddHostedService<EventRetention>();
+        services.AddHostedService<StreamHeartbeat>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(k =>
         {

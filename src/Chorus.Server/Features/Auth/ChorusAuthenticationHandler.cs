@@ -14,7 +14,7 @@ namespace Chorus.Server.Features.Auth;
 /// </summary>
 public sealed class ChorusAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    CredentialService credentials, IProblemDetailsService problems)
+    IServiceScopeFactory scopes, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Chorus";
@@ -39,7 +39,11 @@ public sealed class ChorusAuthenticationHandler(
         if (secret is null) return AuthenticateResult.NoResult();
         if (secret.Length > 200) return AuthenticateResult.Fail("Malformed credential.");
 
-        var viewer = await credentials.ResolveAsync(secret, kind, Context.RequestAborted);
+        // Its own short scope: the request then holds no DbContext unless its endpoint needs one — a live stream
+        // stays open for hours and should keep nothing of the database alive (docs/benchmarks.md, memory per stream).
+        Viewer? viewer;
+        await using (var scope = scopes.CreateAsyncScope())
+            viewer = await scope.ServiceProvider.GetRequiredService<CredentialService>().ResolveAsync(secret, kind, Context.RequestAborted);
         if (viewer is null)
         {
             if (kind == CredentialKind.Session) Response.Cookies.Delete(SessionCookie);

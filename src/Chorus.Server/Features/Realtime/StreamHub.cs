@@ -106,15 +106,39 @@ public sealed class StreamHub(ChorusSettings settings)
     /// <summary>Routes one event to the connections listening on its keys that may see it.</summary>
     void Deliver(StreamEvent e)
     {
-        HashSet<StreamConnection>? targets = null;
+        // One shared message per payload variant (the author's copy says canEdit), encoded at most once.
+        StreamMessage? forOthers = null, forAuthor = null;
+        StreamMessage MessageFor(StreamConnection c) =>
+            c.Viewer.Id == e.AuthorId && e.AuthorData is not null
+                ? forAuthor ??= new StreamMessage(e.Seq, e.Kind, e.AuthorData)
+                : forOthers ??= new StreamMessage(e.Seq, e.Kind, e.Data);
+
+        ConcurrentDictionary<StreamConnection, byte>? only = null;
+        List<ConcurrentDictionary<StreamConnection, byte>>? several = null;
         foreach (var key in e.Keys)
         {
             if (!_byKey.TryGetValue(key, out var set)) continue;
-            foreach (var c in set.Keys) (targets ??= []).Add(c);
+            if (only is null) only = set;
+            else (several ??= [only]).Add(set);
         }
-        if (targets is null) return;
-        foreach (var c in targets)
-            if (Allowed(c, e)) c.Enqueue(new StreamMessage(e.Seq, e.Kind, c.Viewer.Id == e.AuthorId && e.AuthorData is not null ? e.AuthorData : e.Data));
+        if (only is null) return;
+        if (several is null)
+        {
+            // The common case (one matching key, e.g. company): no de-duplication set needed.
+            foreach (var c in only.Keys) if (Allowed(c, e)) c.Enqueue(MessageFor(c));
+            return;
+        }
+        var seen = new HashSet<StreamConnection>();
+        foreach (var set in several)
+            foreach (var c in set.Keys)
+                if (seen.Add(c) && Allowed(c, e)) c.Enqueue(MessageFor(c));
+    }
+
+    /// <summary>Queues a heartbeat on every idle connection of this node (one timer per node, not one per stream).</summary>
+    public void Heartbeat()
+    {
+        foreach (var mine in _byPerson.Values)
+            foreach (var c in mine.Keys) c.Enqueue(StreamMessage.Heartbeat);
     }
 
     /// <summary>Whether an event goes to a connection: it listens to one of the event's keys and may see what it is about.</summary>

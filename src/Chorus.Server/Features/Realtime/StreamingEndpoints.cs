@@ -14,75 +14,79 @@ public static class StreamingEndpoints
             .WithSummary("The same streams over a WebSocket with JSON subscribe/unsubscribe messages");
     }
 
-    static async Task ServerSentEvents(HttpContext http, Viewer viewer, StreamHub hub, StreamSession session, ChorusSettings settings, CancellationToken ct)
+    static async Task ServerSentEvents(HttpContext http, Viewer viewer, StreamHub hub, IServiceScopeFactory scopes,
+        IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         var streams = http.Request.Query["stream"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         var last = StreamSession.ParseLastEventId(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault());
         if (!last.Ok) { await last.Problem!.ToResult().ExecuteAsync(http); return; }
-        var resolved = await session.ResolveAsync(viewer, streams, 0, ct);
-        if (!resolved.Ok) { await resolved.Problem!.ToResult().ExecuteAsync(http); return; }
-        var opened = hub.Open(viewer);
-        if (!opened.Ok) { await opened.Problem!.ToResult().ExecuteAsync(http); return; }
-        var connection = opened.Value!;
+
+        StreamConnection? connection = null;
         try
         {
-            var head = hub.Attach(connection, resolved.Value!);
-            http.Response.ContentType = "text/event-stream; charset=utf-8";
-            http.Response.Headers.CacheControl = "no-cache, no-transform";
-            // Proxies such as nginx must not buffer a stream (docs/operations.md).
-            http.Response.Headers["X-Accel-Buffering"] = "no";
             var body = http.Response.Body;
-            await WriteAsync(body, "retry: 2000\n: connected\n\n", ct);
-            await body.FlushAsync(ct);
-
-            if (last.Value is { } after)
+            // Resolving and replaying need the database; an idle stream must not keep a DbContext (or any scoped
+            // service) alive for hours, so they run in a scope of their own that ends before the stream waits.
+            await using (var scope = scopes.CreateAsyncScope())
             {
-                if (!await session.ReplayAsync(connection, after, head, m => WriteEventAsync(body, m, ct), ct))
-                    await WriteAsync(body, $"event: resync\ndata: {{\"reason\":\"The events after {after} are no longer kept; refetch and reconnect without Last-Event-ID.\"}}\n\n", ct);
+                var session = scope.ServiceProvider.GetRequiredService<StreamSession>();
+                var resolved = await session.ResolveAsync(viewer, streams, 0, ct);
+                if (!resolved.Ok) { await resolved.Problem!.ToResult().ExecuteAsync(http); return; }
+                var opened = hub.Open(viewer);
+                if (!opened.Ok) { await opened.Problem!.ToResult().ExecuteAsync(http); return; }
+                connection = opened.Value!;
+                var head = hub.Attach(connection, resolved.Value!);
+                http.Response.ContentType = "text/event-stream; charset=utf-8";
+                http.Response.Headers.CacheControl = "no-cache, no-transform";
+                // Proxies such as nginx must not buffer a stream (docs/operations.md).
+                http.Response.Headers["X-Accel-Buffering"] = "no";
+                await body.WriteAsync("retry: 2000\n: connected\n\n"u8.ToArray(), ct);
                 await body.FlushAsync(ct);
-            }
-            connection.LastSentSeq = Math.Max(head, last.Value ?? 0);
-
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, connection.Closed);
-            var heartbeat = TimeSpan.FromSeconds(settings.Streaming.HeartbeatSeconds);
-            var reader = connection.Outbox;
-            while (!linked.IsCancellationRequested)
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
-                wait.CancelAfter(heartbeat);
-                bool more;
-                try { more = await reader.WaitToReadAsync(wait.Token); }
-                catch (OperationCanceledException) when (!linked.IsCancellationRequested)
+                if (last.Value is { } after)
                 {
-                    await WriteAsync(body, ": ping\n\n", ct);
+                    if (!await session.ReplayAsync(connection, after, head, m => body.WriteAsync(m.SseFrame, ct).AsTask(), ct))
+                        await WriteAsync(body, $"event: resync\ndata: {{\"reason\":\"The events after {after} are no longer kept; refetch and reconnect without Last-Event-ID.\"}}\n\n", ct);
                     await body.FlushAsync(ct);
-                    continue;
                 }
-                if (!more) break;
+                connection.LastSentSeq = Math.Max(head, last.Value ?? 0);
+            }
+
+            // Ends on client disconnect, revocation, or server shutdown (so clients reconnect to another node at once).
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, connection.Closed, lifetime.ApplicationStopping);
+            var reader = connection.Outbox;
+            while (await reader.WaitToReadAsync(linked.Token))
+            {
                 while (reader.TryRead(out var message))
                 {
-                    if (message.Seq <= connection.LastSentSeq) continue;
-                    await WriteEventAsync(body, message, ct);
-                    connection.LastSentSeq = message.Seq;
+                    if (!message.IsHeartbeat)
+                    {
+                        if (message.Seq <= connection.LastSentSeq) continue;
+                        connection.LastSentSeq = message.Seq;
+                    }
+                    await body.WriteAsync(message.SseFrame, linked.Token);
                 }
-                await body.FlushAsync(ct);
-            }
-            if (connection.CloseReason is { } reason && !ct.IsCancellationRequested)
-            {
-                await WriteAsync(body, $"event: error\ndata: {System.Text.Json.JsonSerializer.Serialize(new { reason })}\n\n", CancellationToken.None);
-                await body.FlushAsync(CancellationToken.None);
+                await body.FlushAsync(linked.Token);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested || connection.Closed.IsCancellationRequested) { }
+        catch (OperationCanceledException) { }
         catch (IOException) { /* the client went away */ }
         finally
         {
-            hub.Release(connection);
+            if (connection is not null)
+            {
+                if (connection.CloseReason is { } reason && !ct.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await WriteAsync(http.Response.Body, $"event: error\ndata: {System.Text.Json.JsonSerializer.Serialize(new { reason })}\n\n", CancellationToken.None);
+                        await http.Response.Body.FlushAsync(CancellationToken.None);
+                    }
+                    catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException) { }
+                }
+                hub.Release(connection);
+            }
         }
     }
-
-    static Task WriteEventAsync(Stream body, StreamMessage m, CancellationToken ct) =>
-        WriteAsync(body, $"id: {m.Seq}\nevent: {m.Event}\ndata: {m.Data}\n\n", ct);
 
     static async Task WriteAsync(Stream body, string text, CancellationToken ct) => await body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
 }

@@ -56,7 +56,7 @@ public static class WebSocketStream
                 while (await reader.WaitToReadAsync(linked.Token))
                     while (reader.TryRead(out var m))
                     {
-                        if (m.Seq <= connection.LastSentSeq) continue;
+                        if (m.IsHeartbeat || m.Seq <= connection.LastSentSeq) continue;
                         await SendEventAsync(m);
                         connection.LastSentSeq = m.Seq;
                     }
