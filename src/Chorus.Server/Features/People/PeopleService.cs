@@ -77,7 +77,7 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
     {
         var person = await FindAsync(handle, ct);
         if (person is null) return null;
-        var dto = (await renderer.RenderAsync([person], viewer?.Id, ct))[0];
+        var dto = (await renderer.RenderAsync([person], viewer, ct))[0];
 
         // Walk up the manager chain; the depth cap guards against a cycle in imported data.
         var chain = new List<PersonSummary>();
@@ -116,7 +116,7 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
         var rows = await q.OrderBy(p => p.SearchText).ThenBy(p => p.Id).Take(n + 1).ToListAsync(ct);
         var more = rows.Count > n;
         if (more) rows.RemoveAt(n);
-        var items = await renderer.RenderAsync(rows, viewer?.Id, ct);
+        var items = await renderer.RenderAsync(rows, viewer, ct);
         return new Page<PersonDto>(items, more ? EncodeCursor(rows[^1].SearchText, rows[^1].Id) : null);
     }
 

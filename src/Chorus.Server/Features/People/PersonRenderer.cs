@@ -1,3 +1,5 @@
+using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Posts;
 using Chorus.Server.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,7 +21,7 @@ public sealed class PersonRenderer(ChorusDb db)
         return people.ToDictionary(p => p.Id, Summary);
     }
 
-    public async Task<IReadOnlyList<PersonDto>> RenderAsync(IReadOnlyList<Person> people, long? viewerId, CancellationToken ct)
+    public async Task<IReadOnlyList<PersonDto>> RenderAsync(IReadOnlyList<Person> people, Viewer? viewer, CancellationToken ct)
     {
         if (people.Count == 0) return [];
         var ids = people.Select(p => p.Id).ToList();
@@ -28,7 +30,10 @@ public sealed class PersonRenderer(ChorusDb db)
             .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
         var following = await db.Follows.Where(f => ids.Contains(f.FollowerId)).GroupBy(f => f.FollowerId)
             .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
-        var posts = await db.Posts.Where(p => ids.Contains(p.AuthorId) && p.DeletedAt == null && p.GroupId == null)
+        // Post counts go through the one visibility rule: a profile never counts posts its reader cannot see.
+        var viewerId = viewer?.Id;
+        var visible = viewer is null ? db.Posts.Where(p => false) : db.Posts.VisibleTo(viewer);
+        var posts = await visible.Where(p => ids.Contains(p.AuthorId))
             .GroupBy(p => p.AuthorId).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
         var mine = viewerId is { } v
             ? (await db.Follows.Where(f => f.FollowerId == v && ids.Contains(f.FolloweeId)).Select(f => f.FolloweeId).ToListAsync(ct)).ToHashSet()
