@@ -22,33 +22,11 @@ public sealed class ChorusAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? secret = null;
-        var kind = CredentialKind.Token;
-        var header = Request.Headers.Authorization.ToString();
-        if (header.Length > 0)
-        {
-            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-                return AuthenticateResult.Fail("Only Bearer tokens are accepted.");
-            secret = header["Bearer ".Length..].Trim();
-        }
-        else if (Request.Cookies.TryGetValue(SessionCookie, out var cookie) && cookie.Length > 0)
-        {
-            secret = cookie;
-            kind = CredentialKind.Session;
-        }
+        var (secret, kind, error) = ReadCredential(Request);
+        if (error is not null) return AuthenticateResult.Fail(error);
         if (secret is null) return AuthenticateResult.NoResult();
-        if (secret.Length > 200) return AuthenticateResult.Fail("Malformed credential.");
-
-        // Its own short scope: the request then holds no DbContext unless its endpoint needs one — a live stream
-        // stays open for hours and should keep nothing of the database alive (docs/benchmarks.md, memory per stream).
-        Viewer? viewer;
-        await using (var scope = scopes.CreateAsyncScope())
-            viewer = await scope.ServiceProvider.GetRequiredService<CredentialService>().ResolveAsync(secret, kind, Context.RequestAborted);
-        if (viewer is null)
-        {
-            if (kind == CredentialKind.Session) Response.Cookies.Delete(SessionCookie);
-            return AuthenticateResult.Fail("The credential is unknown, expired or revoked.");
-        }
+        var viewer = await ResolveAsync(Context, scopes, secret, kind);
+        if (viewer is null) return AuthenticateResult.Fail("The credential is unknown, expired or revoked.");
         Context.Features.Set(viewer);
         var claims = new List<Claim>
         {
@@ -61,6 +39,61 @@ public sealed class ChorusAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
+    /// <summary>The request's credential: a bearer token, else the session cookie; Error when what was sent cannot be one.</summary>
+    static (string? Secret, CredentialKind Kind, string? Error) ReadCredential(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length > 0)
+        {
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return (null, CredentialKind.Token, "Only Bearer tokens are accepted.");
+            return Checked(header["Bearer ".Length..].Trim(), CredentialKind.Token);
+        }
+        if (request.Cookies.TryGetValue(SessionCookie, out var cookie) && cookie.Length > 0) return Checked(cookie, CredentialKind.Session);
+        return (null, CredentialKind.Token, null);
+
+        static (string?, CredentialKind, string?) Checked(string secret, CredentialKind kind) =>
+            secret.Length > 200 ? (null, kind, "Malformed credential.") : (secret, kind, null);
+    }
+
+    static async Task<Viewer?> ResolveAsync(HttpContext http, IServiceScopeFactory scopes, string secret, CredentialKind kind)
+    {
+        // Its own short scope: the request then holds no DbContext unless its endpoint needs one — a live stream
+        // stays open for hours and should keep nothing of the database alive (docs/benchmarks.md, memory per stream).
+        Viewer? viewer;
+        await using (var scope = scopes.CreateAsyncScope())
+            viewer = await scope.ServiceProvider.GetRequiredService<CredentialService>().ResolveAsync(secret, kind, http.RequestAborted);
+        if (viewer is null && kind == CredentialKind.Session) http.Response.Cookies.Delete(SessionCookie);
+        return viewer;
+    }
+
+    /// <summary>
+    /// The same credential check for an endpoint that runs without the authentication and authorization middleware
+    /// (the live stream: see StreamingEndpoints). It keeps no principal, ticket or authentication result on the
+    /// request, which an open stream would otherwise hold for hours. Null means "answer with
+    /// <see cref="ChallengeAsync"/>".
+    /// </summary>
+    public static async Task<Viewer?> AuthenticateAsync(HttpContext http, IServiceScopeFactory scopes)
+    {
+        var (secret, kind, error) = ReadCredential(http.Request);
+        return error is null && secret is not null ? await ResolveAsync(http, scopes, secret, kind) : null;
+    }
+
+    /// <summary>The 401 every API endpoint answers without a usable credential.</summary>
+    public static async Task ChallengeAsync(HttpContext http, IProblemDetailsService problems)
+    {
+        http.Response.StatusCode = 401;
+        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"chorus\"";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = 401, Type = "urn:chorus:problem:unauthorized", Title = "Sign-in required.",
+                Detail = "Send 'Authorization: Bearer <token>' with a valid, unrevoked personal access token.",
+            },
+        });
+    }
+
     static bool IsApi(HttpRequest r) => r.Path.StartsWithSegments("/api");
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -70,17 +103,7 @@ public sealed class ChorusAuthenticationHandler(
             Response.Redirect("/signin?returnUrl=" + Uri.EscapeDataString(Request.Path + Request.QueryString));
             return;
         }
-        Response.StatusCode = 401;
-        Response.Headers.WWWAuthenticate = "Bearer realm=\"chorus\"";
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = 401, Type = "urn:chorus:problem:unauthorized", Title = "Sign-in required.",
-                Detail = "Send 'Authorization: Bearer <token>' with a valid, unrevoked personal access token.",
-            },
-        });
+        await ChallengeAsync(Context, problems);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)

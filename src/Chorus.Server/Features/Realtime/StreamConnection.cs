@@ -29,7 +29,7 @@ public sealed class StreamMessage(long seq, string @event, string data)
 /// transport drains it. A client too slow to keep up is closed rather than silently skipped, so that its resume from
 /// the last event id fills the gap exactly.
 /// </summary>
-public sealed class StreamConnection(Viewer viewer, int outboxCapacity)
+public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot = 0)
 {
     readonly Channel<StreamMessage> _outbox = Channel.CreateBounded<StreamMessage>(
         new BoundedChannelOptions(outboxCapacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
@@ -41,6 +41,8 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity)
     readonly Dictionary<StreamKey, int> _keys = [];
 
     public Viewer Viewer { get; } = viewer;
+    /// <summary>Which heartbeat slice the connection is in (connections are numbered as they open).</summary>
+    public int Slot { get; } = slot;
     public CancellationToken Closed => _closed.Token;
     public string? CloseReason { get; private set; }
     /// <summary>The newest stream position written to the client; later messages at or below it are duplicates.</summary>
@@ -105,6 +107,13 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity)
         // A client that has not drained its queue needs no heartbeat; a full queue must not close it for one.
         if (message.IsHeartbeat) { if (_outbox.Reader.Count == 0) _outbox.Writer.TryWrite(message); return; }
         if (!_outbox.Writer.TryWrite(message)) Close("The client is not reading fast enough; reconnect with Last-Event-ID to resume.");
+    }
+
+    /// <summary>Ends the connection without a reason for the client (it went away, or the server is stopping).</summary>
+    internal void End()
+    {
+        _outbox.Writer.TryComplete();
+        _closed.Cancel();
     }
 
     public void Close(string reason)

@@ -18,6 +18,7 @@ public sealed class StreamHub(ChorusSettings settings)
     readonly ConcurrentDictionary<StreamKey, ConcurrentDictionary<StreamConnection, byte>> _byKey = new();
     readonly ConcurrentDictionary<long, ConcurrentDictionary<StreamConnection, byte>> _byPerson = new();
     readonly Lock _indexGate = new();
+    int _opened;
     // Held while one event is delivered and the dispatched position moves, and while a new stream attaches: so an
     // attaching stream either gets an event live or finds it at or below the position it replays up to.
     readonly Lock _dispatchGate = new();
@@ -36,7 +37,7 @@ public sealed class StreamHub(ChorusSettings settings)
         if (mine.Count >= settings.Streaming.MaxConnectionsPerPerson)
             return new Problem(429, "too-many-streams", "Too many open streams.",
                 $"You have {mine.Count} open streams; the limit is {settings.Streaming.MaxConnectionsPerPerson}. Close one first.");
-        var connection = new StreamConnection(viewer, settings.Streaming.OutboxCapacity);
+        var connection = new StreamConnection(viewer, settings.Streaming.OutboxCapacity, Interlocked.Increment(ref _opened) & int.MaxValue);
         mine[connection] = 0;
         return connection;
     }
@@ -134,11 +135,16 @@ public sealed class StreamHub(ChorusSettings settings)
                 if (seen.Add(c) && Allowed(c, e)) c.Enqueue(MessageFor(c));
     }
 
-    /// <summary>Queues a heartbeat on every idle connection of this node (one timer per node, not one per stream).</summary>
-    public void Heartbeat()
+    /// <summary>
+    /// Queues a heartbeat on the idle connections of one slice of this node's connections (every connection is in
+    /// slice <c>Slot % slices</c>); <see cref="StreamHeartbeat"/> walks the slices so each connection is pinged once
+    /// per heartbeat interval.
+    /// </summary>
+    public void Heartbeat(int slice, int slices)
     {
         foreach (var mine in _byPerson.Values)
-            foreach (var c in mine.Keys) c.Enqueue(StreamMessage.Heartbeat);
+            foreach (var c in mine.Keys)
+                if (c.Slot % slices == slice) c.Enqueue(StreamMessage.Heartbeat);
     }
 
     /// <summary>Whether an event goes to a connection: it listens to one of the event's keys and may see what it is about.</summary>
