@@ -35,10 +35,11 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot
         new BoundedChannelOptions(outboxCapacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
     readonly CancellationTokenSource _closed = new();
     readonly Lock _gate = new();
-    // Each stream a client asked for has its own key set ("user" changes as the viewer follows and unfollows);
-    // a key counts once per stream that needs it, and the hub indexes it while the count is above zero.
-    readonly Dictionary<string, HashSet<StreamKey>> _streams = new(StringComparer.Ordinal);
-    readonly Dictionary<StreamKey, int> _keys = [];
+    // Each stream a client asked for has its own key set ("user" changes as the viewer follows and unfollows); the
+    // hub indexes a key while at least one stream needs it. A short list, not a dictionary, and no per-key counts:
+    // a connection has a few streams (Streaming:MaxStreamsPerConnection), and whatever it holds is held for as long
+    // as it stays open, so the smaller shape wins (docs/benchmarks.md, memory per idle stream).
+    readonly List<(string Name, HashSet<StreamKey> Keys)> _streams = new(1);
 
     public Viewer Viewer { get; } = viewer;
     /// <summary>Which heartbeat slice the connection is in (connections are numbered as they open).</summary>
@@ -50,22 +51,35 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot
 
     public ChannelReader<StreamMessage> Outbox => _outbox.Reader;
 
-    public IReadOnlyCollection<string> Streams { get { lock (_gate) return _streams.Keys.ToList(); } }
+    public IReadOnlyCollection<string> Streams { get { lock (_gate) return _streams.ConvertAll(x => x.Name); } }
 
     public int StreamCount { get { lock (_gate) return _streams.Count; } }
 
-    public bool HasStream(string name) { lock (_gate) return _streams.ContainsKey(name); }
+    public bool HasStream(string name) { lock (_gate) return Find(name) is not null; }
 
     public bool Listens(IReadOnlyList<StreamKey> keys)
     {
         lock (_gate)
-            foreach (var k in keys) if (_keys.ContainsKey(k)) return true;
+            foreach (var k in keys) if (Needs(k, except: null)) return true;
         return false;
     }
 
-    internal IReadOnlyList<StreamKey> Keys { get { lock (_gate) return _keys.Keys.ToList(); } }
+    internal IReadOnlyList<StreamKey> Keys { get { lock (_gate) return _streams.SelectMany(x => x.Keys).Distinct().ToList(); } }
 
-    internal IReadOnlyList<StreamKey> KeysOf(string stream) { lock (_gate) return _streams.TryGetValue(stream, out var set) ? set.ToList() : []; }
+    internal IReadOnlyList<StreamKey> KeysOf(string stream) { lock (_gate) return Find(stream)?.ToList() ?? []; }
+
+    HashSet<StreamKey>? Find(string stream)
+    {
+        foreach (var (name, keys) in _streams) if (string.Equals(name, stream, StringComparison.Ordinal)) return keys;
+        return null;
+    }
+
+    /// <summary>Whether a stream other than <paramref name="except"/> needs the key.</summary>
+    bool Needs(StreamKey key, HashSet<StreamKey>? except)
+    {
+        foreach (var (_, keys) in _streams) if (!ReferenceEquals(keys, except) && keys.Contains(key)) return true;
+        return false;
+    }
 
     /// <summary>Adds keys to a stream (creating it); returns the keys that are new to the connection.</summary>
     internal List<StreamKey> Add(string stream, IEnumerable<StreamKey> keys)
@@ -73,13 +87,10 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot
         var fresh = new List<StreamKey>();
         lock (_gate)
         {
-            if (!_streams.TryGetValue(stream, out var set)) _streams[stream] = set = [];
+            var set = Find(stream);
+            if (set is null) _streams.Add((stream, set = []));
             foreach (var k in keys)
-            {
-                if (!set.Add(k)) continue;
-                _keys[k] = _keys.GetValueOrDefault(k) + 1;
-                if (_keys[k] == 1) fresh.Add(k);
-            }
+                if (set.Add(k) && !Needs(k, except: set)) fresh.Add(k);
         }
         return fresh;
     }
@@ -90,13 +101,11 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot
         var gone = new List<StreamKey>();
         lock (_gate)
         {
-            if (!_streams.TryGetValue(stream, out var set)) return gone;
+            var set = Find(stream);
+            if (set is null) return gone;
             foreach (var k in (keys ?? set).ToList())
-            {
-                if (!set.Remove(k)) continue;
-                if (--_keys[k] == 0) { _keys.Remove(k); gone.Add(k); }
-            }
-            if (keys is null) _streams.Remove(stream);
+                if (set.Remove(k) && !Needs(k, except: set)) gone.Add(k);
+            if (keys is null) _streams.RemoveAll(x => ReferenceEquals(x.Keys, set));
         }
         return gone;
     }
