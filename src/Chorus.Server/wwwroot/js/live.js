@@ -137,6 +137,24 @@ function bumpReplyCount(parentId) {
   }
 }
 
+// The card's Share summary reads "↻ Share · N" (the count in invariant "N0" form, e.g. "1,234"), hidden at zero.
+function bumpShareCount(originalId) {
+  for (const card of cards(originalId)) {
+    const summary = card.querySelector(':scope > .post-actions details.share > summary');
+    if (!summary) continue;
+    const label = [...summary.childNodes].reverse().find((n) => n.nodeType === Node.TEXT_NODE && n.textContent.includes('Share'));
+    if (!label) continue;
+    const shown = /·\s*([\d,]+)/.exec(label.textContent);
+    const count = (shown ? Number(shown[1].replaceAll(',', '')) : 0) + 1;
+    label.textContent = ` Share · ${count.toLocaleString('en-US')}`;
+  }
+}
+
+function onShareCreated(share) {
+  if (share.sharedPost?.id) bumpShareCount(share.sharedPost.id);
+  onPostCreated(share);
+}
+
 // A post the viewer just wrote here is shown by the composer; its own event must not show it a second time.
 function composerIsSending() {
   return document.querySelector('main article.post.pending') !== null;
@@ -254,7 +272,7 @@ async function refreshBadge() {
 
 const handlers = {
   'post.created': onPostCreated,
-  'share.created': onPostCreated,
+  'share.created': onShareCreated,
   'post.updated': onPostUpdated,
   'post.deleted': onPostDeleted,
   'reaction.changed': (change) => cards(change.postId).forEach((card) => setReactions(card, change)),
