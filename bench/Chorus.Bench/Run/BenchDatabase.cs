@@ -17,9 +17,11 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
     public const string Password = "chorus-bench-password";
     /// <summary>Few PBKDF2 iterations so that signing in hundreds of generated people takes seconds, not minutes.</summary>
     const int PasswordIterations = 1_000;
-    public static string DatabasePrefix { get; set; } = "bench2_run";
+    /// <summary>PostgreSQL databases the bench creates start with this (CHORUS_BENCH_DB_PREFIX), so a shared server shows whose they are.</summary>
+    public static string DatabasePrefix { get; } =
+        System.Environment.GetEnvironmentVariable("CHORUS_BENCH_DB_PREFIX") is { Length: > 0 } p ? p : "chorus_bench";
 
-    readonly string _pgDatabase = $"{DatabasePrefix}_{DateTime.UtcNow:HHmmssfff}";
+    readonly string _pgDatabase = $"{DatabasePrefix}_run_{DateTime.UtcNow:HHmmssfff}";
     string _dataDir = "";
 
     public string Name { get; } = name;

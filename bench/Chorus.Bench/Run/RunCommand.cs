@@ -26,7 +26,7 @@ public static class RunCommand
                 AnsiConsole.MarkupLine("[yellow]PostgreSQL skipped: set CHORUS_BENCH_PG (or CHORUS_TEST_PG) to an admin connection string.[/]");
                 continue;
             }
-            await RunDatabaseAsync(o, org, dll, database, port++);
+            await RunDatabaseAsync(o, org, dll, database, o.Port == 0 ? FreePort() : port++);
         }
         return 0;
     }
@@ -93,6 +93,15 @@ public static class RunCommand
         {
             if (server is not null) await server.DisposeAsync();
         }
+    }
+
+    static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     static void Save(string where, string workload, List<BenchRow> rows, System.Text.Json.Nodes.JsonNode? details, (string Name, LoadResult Result)[] series)

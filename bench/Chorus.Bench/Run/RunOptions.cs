@@ -2,7 +2,7 @@ using Chorus.Bench.Strategy;
 
 namespace Chorus.Bench.Run;
 
-/// <summary>What `run` measures: workloads, data size, databases, and where results, report and charts go.</summary>
+/// <summary>What `run` measures: workloads, data size, databases, and where results, report and charts go. Port 0 picks free ports.</summary>
 public sealed record RunOptions(
     IReadOnlySet<string> Workloads, RunSize Size, IReadOnlyList<string> Databases, int Port, string? OutputDirectory, string? PostgresAdmin)
 {
@@ -16,7 +16,7 @@ public sealed record RunSize(string Name, OrgShape Shape, TimeSpan WarmUp, TimeS
 {
     public static RunSize? For(string name) => name switch
     {
-        "smoke" => new RunSize("smoke", new OrgShape("smoke", 400, 4_000, 30, 5, 20), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), 2, 3),
+        "smoke" => new RunSize("smoke", new OrgShape("smoke", 400, 4_000, 30, 5, 20), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), 2, 2),
         "small" => new RunSize("small", OrgShape.For("small")!, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), 3, 10),
         "full" => new RunSize("full", OrgShape.For("full")!, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), 3, 20),
         _ => null,
