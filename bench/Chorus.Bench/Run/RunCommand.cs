@@ -18,6 +18,18 @@ public static class RunCommand
         var org = Org.Generate(o.Size.Shape, (_, _) => { });
         AnsiConsole.MarkupLine("[grey]Building the server (Release)…[/]");
         var dll = ServerProcess.Build();
+        // W6's ceiling: the same start measured on a bare ASP.NET Core app (bench/BareSse), same machine, same run.
+        var bareStarts = new List<double>();
+        if (o.Has("w6"))
+        {
+            var bare = ServerProcess.Build(Path.Combine("bench", "BareSse"), "BareSse.dll");
+            for (var i = 0; i < o.Size.StartRuns; i++)
+            {
+                await using var s = await ServerProcess.StartAsync(bare, o.Port == 0 ? FreePort() : o.Port + 50, new Dictionary<string, string>(),
+                    TimeSpan.FromMinutes(1), dataDir: null, demoSeed: false);
+                bareStarts.Add(s.ReadyAfter.TotalMilliseconds);
+            }
+        }
         var port = o.Port;
         foreach (var database in o.Databases)
         {
@@ -26,12 +38,12 @@ public static class RunCommand
                 AnsiConsole.MarkupLine("[yellow]PostgreSQL skipped: set CHORUS_BENCH_PG (or CHORUS_TEST_PG) to an admin connection string.[/]");
                 continue;
             }
-            await RunDatabaseAsync(o, org, dll, database, o.Port == 0 ? FreePort() : port++);
+            await RunDatabaseAsync(o, org, dll, bareStarts, database, o.Port == 0 ? FreePort() : port++);
         }
         return 0;
     }
 
-    static async Task RunDatabaseAsync(RunOptions o, Org org, string dll, string database, int port)
+    static async Task RunDatabaseAsync(RunOptions o, Org org, string dll, List<double> bareStarts, string database, int port)
     {
         var size = o.Size;
         var where = $"{database}, {size.Name}";
@@ -60,7 +72,7 @@ public static class RunCommand
                 fullStarts.Add(server.ReadyAfter.TotalMilliseconds);
             }
             if (o.Has("w6"))
-                Save(where, "w6", Rows.Start(emptyStarts, fullStarts, org), JsonSerializer.SerializeToNode(new { emptyStarts, fullStarts }), []);
+                Save(where, "w6", Rows.Start(emptyStarts, fullStarts, bareStarts, org), JsonSerializer.SerializeToNode(new { emptyStarts, fullStarts, bareStarts }), []);
 
             List<RawRate>? raw = null;
             if (o.Has("ceilings"))
