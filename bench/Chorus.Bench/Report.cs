@@ -146,7 +146,11 @@ public static class Report
         md.AppendLine("all run on the same cores, so every absolute rate is a floor and the ratio to a ceiling measured in the same run");
         md.AppendLine("is the comparable number. A target that is missed reads **no** and stays in the table until a run meets it.");
         md.AppendLine();
-        foreach (var group in runs.GroupBy(r => r.Database).OrderBy(g => g.Key, StringComparer.Ordinal))
+        // SQLite (the default database) first, then PostgreSQL beside it; the largest size first within each.
+        string[] sizes = ["full", "small", "smoke"];
+        foreach (var group in runs.GroupBy(r => r.Database)
+                     .OrderBy(g => g.Key.StartsWith("sqlite", StringComparison.Ordinal) ? 0 : 1)
+                     .ThenBy(g => Array.IndexOf(sizes, g.Key.Split(", ")[^1])))
         {
             md.AppendLine($"### {group.Key}");
             md.AppendLine();
