@@ -71,7 +71,14 @@ switch (args[0])
             Opt("connections", "1000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
             Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601)));
     case "run":
-        return await Chorus.Bench.Run.RunCommand.RunAsync(RunArguments());
+        Chorus.Bench.Run.RunOptions options;
+        try { options = RunArguments(); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        return await Chorus.Bench.Run.RunCommand.RunAsync(options);
     case "report":
         Report.Regenerate();
         return 0;
