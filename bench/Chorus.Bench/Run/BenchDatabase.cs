@@ -38,6 +38,7 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
     /// <summary>A fresh, empty database (and data directory).</summary>
     public async Task ResetAsync()
     {
+        DeleteDataDirectory();
         _dataDir = Path.Combine(Path.GetTempPath(), $"bench-run-{Name}-{port}-{DateTime.UtcNow:HHmmssfff}");
         Directory.CreateDirectory(_dataDir);
         if (Name != "postgres") return;
@@ -108,7 +109,12 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
             try { await AdminAsync($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)"); }
             catch (NpgsqlException e) { AnsiConsole.MarkupLine($"[yellow]Could not drop {_pgDatabase}: {Markup.Escape(e.Message)}[/]"); }
         }
-        try { if (_dataDir.Length > 0) Directory.Delete(_dataDir, recursive: true); }
+        DeleteDataDirectory();
+    }
+
+    void DeleteDataDirectory()
+    {
+        try { if (_dataDir.Length > 0 && Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true); }
         catch (IOException) { }
     }
 }

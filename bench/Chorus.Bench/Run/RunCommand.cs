@@ -25,9 +25,11 @@ public static class RunCommand
             var bare = ServerProcess.Build(Path.Combine("bench", "BareSse"), "BareSse.dll");
             for (var i = 0; i < o.Size.StartRuns; i++)
             {
-                await using var s = await ServerProcess.StartAsync(bare, o.Port == 0 ? FreePort() : o.Port + 50, new Dictionary<string, string>(),
+                var s = await ServerProcess.StartAsync(bare, o.Port == 0 ? FreePort() : o.Port + 50, new Dictionary<string, string>(),
                     TimeSpan.FromMinutes(1), dataDir: null, demoSeed: false);
                 bareStarts.Add(s.ReadyAfter.TotalMilliseconds);
+                await s.DisposeAsync();
+                Directory.Delete(s.DataDirectory, recursive: true);
             }
         }
         var port = o.Port;
