@@ -1,83 +1,153 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 
 namespace Chorus.Bench;
 
 /// <summary>Latency summary of a set of samples (milliseconds), from the exact sorted samples rather than buckets.</summary>
 public sealed record Latencies(long Count, double P50, double P90, double P99, double Max)
 {
-    public static Latencies Of(IEnumerable<double> samplesMs)
+    /// <summary>Quantiles drawn in the percentile-curve charts (0.5 … 0.9999, then the maximum).</summary>
+    static readonly double[] CurveQuantiles = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, 1.0];
+
+    public static Latencies Of(IEnumerable<double> samplesMs) => Of(samplesMs, out _);
+
+    public static Latencies Of(IEnumerable<double> samplesMs, out double[][] curve)
     {
         var sorted = samplesMs.ToArray();
         Array.Sort(sorted);
+        curve = [];
         if (sorted.Length == 0) return new Latencies(0, 0, 0, 0, 0);
-        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        double At(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+        curve = CurveQuantiles.Select(q => new[] { q, At(q) }).ToArray();
         return new Latencies(sorted.Length, At(0.50), At(0.90), At(0.99), sorted[^1]);
     }
 
     public string Describe() => $"p50 {Report.Ms(P50)} ms, p90 {Report.Ms(P90)} ms, p99 {Report.Ms(P99)} ms, max {Report.Ms(Max)} ms";
 }
 
-public sealed record LoadResult(string Name, int Concurrency, double Seconds, long Requests, long Errors, double RequestsPerSecond, Latencies Latency, Dictionary<string, Latencies> Series);
-
-/// <summary>What one closed-loop client can do: timed GETs whose latency lands in a named series.</summary>
-public sealed class LoadClient(HttpClient http, int index)
+/// <summary>
+/// A measured load. <see cref="Mode"/> is "closed" (fixed concurrency) or "open" (fixed arrival rate, <see cref="TargetRate"/>);
+/// <see cref="Timeline"/> counts successful requests completed in each second of the measured period and
+/// <see cref="Curve"/> holds [quantile, ms] pairs of every measured request, for the charts.
+/// </summary>
+public sealed record LoadResult(string Name, int Concurrency, double Seconds, long Requests, long Errors, double RequestsPerSecond, Latencies Latency, Dictionary<string, Latencies> Series)
 {
-    internal readonly Dictionary<string, List<double>> Samples = [];
-    internal long Requests, Errors;
-    internal bool Measuring;
+    public string Mode { get; init; } = "closed";
+    public double TargetRate { get; init; }
+    public int[] Timeline { get; init; } = [];
+    public double[][] Curve { get; init; } = [];
+}
 
-    public int Index { get; } = index;
+/// <summary>State every client of one load shares: whether samples count yet, and when the measured period began.</summary>
+sealed class LoadState
+{
+    public volatile bool Measuring;
+    public long MeasureStart;
+}
+
+/// <summary>What one load client can do: timed requests whose latency lands in a named series.</summary>
+public sealed class LoadClient
+{
+    readonly HttpClient _http;
+    readonly LoadState _state;
+    internal readonly Dictionary<string, List<double>> Samples = [];
+    internal readonly List<int> Completions = [];
+    internal long Requests, Errors;
+    /// <summary>Open loop: the time the next request was due, so its latency includes any wait behind earlier ones.</summary>
+    internal long Scheduled;
+
+    internal LoadClient(HttpClient http, int index, LoadState state)
+    {
+        _http = http;
+        _state = state;
+        Index = index;
+    }
+
+    public int Index { get; }
 
     /// <summary>GETs <paramref name="path"/>, reads the whole body, and records the latency under <paramref name="series"/>.</summary>
-    public async Task<byte[]?> GetAsync(string path, string? token, string series, CancellationToken ct)
+    public Task<byte[]?> GetAsync(string path, string? token, string series, CancellationToken ct) =>
+        SendAsync(() => Request(HttpMethod.Get, path, token), HttpStatusCode.OK, series, ct);
+
+    /// <summary>POSTs a JSON body; success is <paramref name="expected"/> (201 for a new post).</summary>
+    public Task<byte[]?> PostJsonAsync(string path, string? token, string json, HttpStatusCode expected, string series, CancellationToken ct) =>
+        SendAsync(() =>
+        {
+            var r = Request(HttpMethod.Post, path, token);
+            r.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            return r;
+        }, expected, series, ct);
+
+    static HttpRequestMessage Request(HttpMethod method, string path, string? token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        var request = new HttpRequestMessage(method, path);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var start = Stopwatch.GetTimestamp();
+        return request;
+    }
+
+    async Task<byte[]?> SendAsync(Func<HttpRequestMessage> make, HttpStatusCode expected, string series, CancellationToken ct)
+    {
+        using var request = make();
+        var start = Scheduled != 0 ? Scheduled : Stopwatch.GetTimestamp();
+        Scheduled = 0;
         byte[]? body = null;
         var ok = false;
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
             body = await response.Content.ReadAsByteArrayAsync(ct);
-            ok = response.StatusCode == HttpStatusCode.OK;
+            ok = response.StatusCode == expected;
         }
         catch (HttpRequestException) { }
-        var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        if (!Measuring) return ok ? body : null;
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested) { }
+        var end = Stopwatch.GetTimestamp();
+        var ms = Stopwatch.GetElapsedTime(start, end).TotalMilliseconds;
+        if (!_state.Measuring) return ok ? body : null;
         Requests++;
         if (!ok) { Errors++; return null; }
-        if (!Samples.TryGetValue(series, out var list)) Samples[series] = list = new List<double>(1 << 16);
+        if (!Samples.TryGetValue(series, out var list)) Samples[series] = list = new List<double>(1 << 12);
         list.Add(ms);
+        var second = (int)Stopwatch.GetElapsedTime(Volatile.Read(ref _state.MeasureStart), end).TotalSeconds;
+        while (Completions.Count <= second) Completions.Add(0);
+        if (second >= 0) Completions[second]++;
         return body;
     }
 }
 
 /// <summary>
-/// Closed-loop load: <c>concurrency</c> clients each send a request, wait for the whole response, and send the next,
-/// over their own keep-alive HTTP/1.1 connection, for a warm-up (discarded) and then a measured period.
+/// Closed loop: <c>concurrency</c> clients each send a request, wait for the whole response, and send the next.
+/// Open loop: requests are due at a fixed rate whether or not earlier ones have answered, and each latency is
+/// measured from the time its request was due, so a stalled server shows as queueing instead of as fewer samples
+/// (no coordinated omission). Both use keep-alive HTTP/1.1 connections, a warm-up (discarded) and a measured period.
 /// </summary>
 public static class LoadGenerator
 {
-    public static async Task<LoadResult> RunAsync(
-        string name, Uri baseAddress, int concurrency, TimeSpan warmUp, TimeSpan duration,
-        Func<LoadClient, CancellationToken, Task> iteration)
+    static HttpClient NewHttp(Uri baseAddress, int connections)
     {
-        using var handler = new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
-            MaxConnectionsPerServer = concurrency,
+            MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestVersion = HttpVersion.Version11;
         http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        return http;
+    }
 
-        var clients = Enumerable.Range(0, concurrency).Select(i => new LoadClient(http, i)).ToArray();
+    public static async Task<LoadResult> RunAsync(
+        string name, Uri baseAddress, int concurrency, TimeSpan warmUp, TimeSpan duration,
+        Func<LoadClient, CancellationToken, Task> iteration)
+    {
+        using var http = NewHttp(baseAddress, concurrency);
+        var state = new LoadState();
+        var clients = Enumerable.Range(0, concurrency).Select(i => new LoadClient(http, i, state)).ToArray();
         using var stop = new CancellationTokenSource();
         var running = true;
         var workers = clients.Select(c => Task.Run(async () =>
@@ -90,20 +160,91 @@ public static class LoadGenerator
             }
         })).ToArray();
 
-        await Task.Delay(warmUp);
-        foreach (var c in clients) c.Measuring = true;
-        var started = Stopwatch.GetTimestamp();
-        await Task.Delay(duration);
-        foreach (var c in clients) c.Measuring = false;
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var seconds = await MeasureAsync(state, warmUp, duration);
         Volatile.Write(ref running, false);
         await Task.WhenAll(workers);
+        return Summarize(name, concurrency, seconds, clients);
+    }
 
+    /// <summary>
+    /// Open loop at <paramref name="rate"/> requests per second. A request that finds every connection busy waits in
+    /// the client's queue, and that wait counts: its latency runs from when it was due.
+    /// </summary>
+    public static async Task<LoadResult> RunOpenAsync(
+        string name, Uri baseAddress, double rate, int connections, TimeSpan warmUp, TimeSpan duration,
+        Func<LoadClient, CancellationToken, Task> iteration)
+    {
+        using var http = NewHttp(baseAddress, connections);
+        var state = new LoadState();
+        var all = new ConcurrentBag<LoadClient>();
+        var free = new ConcurrentQueue<LoadClient>();
+        using var stop = new CancellationTokenSource();
+        var inFlight = new List<Task>();
+        var interval = Stopwatch.Frequency / rate;
+        var end = Stopwatch.GetTimestamp() + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
+
+        var dispatcher = Task.Run(async () =>
+        {
+            var first = Stopwatch.GetTimestamp();
+            for (long k = 0; ; k++)
+            {
+                var due = first + (long)(k * interval);
+                if (due >= end) break;
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1));
+                while (Stopwatch.GetTimestamp() < due) Thread.SpinWait(50);
+                if (!free.TryDequeue(out var c))
+                {
+                    c = new LoadClient(http, all.Count, state);
+                    all.Add(c);
+                }
+                c.Scheduled = due;
+                var task = Task.Run(async () =>
+                {
+                    try { await iteration(c, stop.Token); }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+                    finally { free.Enqueue(c); }
+                });
+                lock (inFlight)
+                {
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                    inFlight.Add(task);
+                }
+            }
+        });
+
+        var seconds = await MeasureAsync(state, warmUp, duration);
+        await dispatcher;
+        Task[] pending;
+        lock (inFlight) pending = inFlight.ToArray();
+        await Task.WhenAll(pending);
+        var clients = all.ToArray();
+        return Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate };
+    }
+
+    static async Task<double> MeasureAsync(LoadState state, TimeSpan warmUp, TimeSpan duration)
+    {
+        await Task.Delay(warmUp);
+        Volatile.Write(ref state.MeasureStart, Stopwatch.GetTimestamp());
+        state.Measuring = true;
+        await Task.Delay(duration);
+        state.Measuring = false;
+        return Stopwatch.GetElapsedTime(Volatile.Read(ref state.MeasureStart)).TotalSeconds;
+    }
+
+    static LoadResult Summarize(string name, int concurrency, double seconds, LoadClient[] clients)
+    {
         var requests = clients.Sum(c => c.Requests);
         var errors = clients.Sum(c => c.Errors);
         var seriesNames = clients.SelectMany(c => c.Samples.Keys).Distinct().ToList();
         var series = seriesNames.ToDictionary(s => s, s => Latencies.Of(clients.SelectMany(c => c.Samples.GetValueOrDefault(s) ?? [])));
-        var all = Latencies.Of(clients.SelectMany(c => c.Samples.Values.SelectMany(v => v)));
-        return new LoadResult(name, concurrency, seconds, requests, errors, (requests - errors) / seconds, all, series);
+        var all = Latencies.Of(clients.SelectMany(c => c.Samples.Values.SelectMany(v => v)), out var curve);
+        var timeline = new int[Math.Max(1, (int)Math.Floor(seconds))];
+        foreach (var c in clients)
+            for (var s = 0; s < Math.Min(timeline.Length, c.Completions.Count); s++) timeline[s] += c.Completions[s];
+        return new LoadResult(name, concurrency, seconds, requests, errors, (requests - errors) / seconds, all, series)
+        {
+            Timeline = timeline, Curve = curve,
+        };
     }
 }

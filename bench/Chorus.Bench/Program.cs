@@ -15,6 +15,12 @@ const string Usage = """
                      N idle SSE connections on stream=company (SQLite, demo seed): server memory per connection, then
                      posts at a fixed rate and post->client delivery latency; a bare ASP.NET Core SSE broadcaster
                      (bench/BareSse) measured the same way is the ceiling.
+      run            --workloads w1,w2,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR]
+                     The one command: generates the organization at the size, and per database measures W6 start (empty
+                     and loaded database), raw SQLite/PostgreSQL ceilings and /healthz, W2 home-feed reads (closed and open
+                     loop, cold, deep paging) and W1 posting with fan-out visibility against the real server; writes
+                     bench/results/run-*.json, docs/benchmarks/*.svg and docs/benchmarks.md (or all of it under --out DIR).
+                     PostgreSQL needs CHORUS_BENCH_PG (or CHORUS_TEST_PG): a connection string that may create databases.
       report         Rebuild docs/benchmarks.md from bench/results/*.json.
     """;
 
@@ -30,6 +36,21 @@ string Opt(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 int Int(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+Chorus.Bench.Run.RunOptions RunArguments()
+{
+    var workloads = Opt("workloads", "w1,w2,w5,w6,ceilings").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+    if (workloads.Except(Chorus.Bench.Run.RunOptions.KnownWorkloads).FirstOrDefault() is { } unknown)
+        throw new ArgumentException($"--workloads: unknown workload '{unknown}' (known: {string.Join(", ", Chorus.Bench.Run.RunOptions.KnownWorkloads)}).");
+    var size = Chorus.Bench.Run.RunSize.For(Opt("size", "small")) ?? throw new ArgumentException("--size must be smoke, small or full.");
+    string[] dbs = Opt("db", "sqlite") switch
+    {
+        "sqlite" => ["sqlite"], "postgres" => ["postgres"], "both" => ["sqlite", "postgres"],
+        _ => throw new ArgumentException("--db must be sqlite, postgres or both."),
+    };
+    var pg = Environment.GetEnvironmentVariable("CHORUS_BENCH_PG") is { Length: > 0 } b ? b : Environment.GetEnvironmentVariable("CHORUS_TEST_PG");
+    return new Chorus.Bench.Run.RunOptions(workloads, size, dbs, Int("port", 5300), Opt("out", "") is { Length: > 0 } o ? o : null, pg);
+}
 
 switch (args[0])
 {
@@ -49,6 +70,15 @@ switch (args[0])
         return await StreamCommand.RunAsync(new StreamCommand.Options(
             Opt("connections", "1000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
             Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601)));
+    case "run":
+        Chorus.Bench.Run.RunOptions options;
+        try { options = RunArguments(); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        return await Chorus.Bench.Run.RunCommand.RunAsync(options);
     case "report":
         Report.Regenerate();
         return 0;

@@ -31,7 +31,7 @@ public sealed record Machine(int Cores, string Cpu, double MemoryGiB, string Os,
 }
 
 /// <summary>One line of docs/benchmarks.md.</summary>
-public sealed record BenchRow(string Workload, string Result, string Ceiling = "—", string Ratio = "—", string Target = "—");
+public sealed record BenchRow(string Workload, string Result, string Ceiling = "—", string Ratio = "—", string Target = "—", string Met = "—");
 
 /// <summary>One run of one command against one database, as stored in bench/results/*.json.</summary>
 public sealed record BenchRun(
@@ -43,6 +43,20 @@ public static class Report
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static string RepoRoot { get; } = FindRoot();
+
+    public static string ResultsDir { get; private set; } = Path.Combine(RepoRoot, "bench", "results");
+    public static string MarkdownPath { get; private set; } = Path.Combine(RepoRoot, "docs", "benchmarks.md");
+    /// <summary>SVG charts, beside the report (linked relative to it).</summary>
+    public static string ChartsDir { get; private set; } = Path.Combine(RepoRoot, "docs", "benchmarks");
+
+    /// <summary>Sends results, report and charts to <paramref name="directory"/> instead of the repository (the smoke test uses a temp one).</summary>
+    public static void UseOutput(string? directory)
+    {
+        if (string.IsNullOrEmpty(directory)) return;
+        ResultsDir = Path.Combine(directory, "results");
+        MarkdownPath = Path.Combine(directory, "benchmarks.md");
+        ChartsDir = Path.Combine(directory, "benchmarks");
+    }
 
     static string FindRoot()
     {
@@ -70,12 +84,12 @@ public static class Report
     }
 
     /// <summary>Rebuilds docs/benchmarks.md from the stored runs without measuring anything.</summary>
-    public static void Regenerate() => WriteMarkdown(LoadAll(Path.Combine(RepoRoot, "bench", "results")));
+    public static void Regenerate() => WriteMarkdown(LoadAll(ResultsDir));
 
     /// <summary>Stores the run and rebuilds docs/benchmarks.md from every stored run.</summary>
     public static string Save(BenchRun run)
     {
-        var dir = Path.Combine(RepoRoot, "bench", "results");
+        var dir = ResultsDir;
         Directory.CreateDirectory(dir);
         var label = run.Label.Length > 0 ? "-" + run.Label : "";
         var file = Path.Combine(dir, $"{run.Command}-{run.Database.Replace(", ", "-", StringComparison.Ordinal)}{label}.json");
@@ -103,6 +117,7 @@ public static class Report
         md.AppendLine("HTTP/1.1 connections, same process for every workload) takes a large share of the CPU, so absolute req/s are");
         md.AppendLine("a floor; the ratio to `/healthz`, measured the same way in the same run, is the comparable number.");
         md.AppendLine();
+        RunSection(md, runs.Where(r => r.Command == "run").ToList());
         Section(md, "Home feed over HTTP (`feed-read`)", runs.Where(r => r.Command == "feed-read"));
         Section(md, "Feed strategy experiment (`feed-strategy`, raw SQL on generated data)", runs.Where(r => r.Command == "feed-strategy"));
         Section(md, "Streaming at scale (`stream`, idle SSE connections and post→client delivery)", runs.Where(r => r.Command == "stream"));
@@ -113,8 +128,50 @@ public static class Report
             md.AppendLine();
         }
         md.AppendLine("The decision these numbers feed is recorded in [adr/003-feed-strategy.md](adr/003-feed-strategy.md).");
-        Directory.CreateDirectory(Path.Combine(RepoRoot, "docs"));
-        File.WriteAllText(Path.Combine(RepoRoot, "docs", "benchmarks.md"), md.ToString());
+        Directory.CreateDirectory(Path.GetDirectoryName(MarkdownPath)!);
+        File.WriteAllText(MarkdownPath, md.ToString());
+    }
+
+    static readonly string[] RunOrder = ["w1", "w2", "w3", "w4", "w5", "w6", "ceilings"];
+
+    /// <summary>The `run` results: one table per database and size, every target judged in the "Met?" column.</summary>
+    static void RunSection(StringBuilder md, List<BenchRun> runs)
+    {
+        if (runs.Count == 0) return;
+        md.AppendLine("## Workloads (`run`: W1 posting, W2 home feed, W5 search, W6 start, raw ceilings)");
+        md.AppendLine();
+        md.AppendLine("One command: `dotnet run -c Release --project bench/Chorus.Bench -- run --workloads w1,w2,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both`.");
+        md.AppendLine("Each workload runs against the real server process over loopback on a generated organization (see `bench/README.md`).");
+        md.AppendLine("**The machine's cores are shared with the load generator**: the client, the server and (for PostgreSQL) the database");
+        md.AppendLine("all run on the same cores, so every absolute rate is a floor and the ratio to a ceiling measured in the same run");
+        md.AppendLine("is the comparable number. A target that is missed reads **no** and stays in the table until a run meets it.");
+        md.AppendLine();
+        // SQLite (the default database) first, then PostgreSQL beside it; the largest size first within each.
+        string[] sizes = ["full", "small", "smoke"];
+        foreach (var group in runs.GroupBy(r => r.Database)
+                     .OrderBy(g => g.Key.StartsWith("sqlite", StringComparison.Ordinal) ? 0 : 1)
+                     .ThenBy(g => Array.IndexOf(sizes, g.Key.Split(", ")[^1])))
+        {
+            md.AppendLine($"### {group.Key}");
+            md.AppendLine();
+            md.AppendLine("| Workload | Result | Ceiling | Ratio | Target | Met? | Date | Commit | Machine |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            var ordered = group.OrderBy(r => Array.IndexOf(RunOrder, r.Label) is var i && i < 0 ? int.MaxValue : i).ToList();
+            foreach (var run in ordered)
+                foreach (var row in run.Rows)
+                    md.AppendLine($"| {row.Workload} | {row.Result} | {row.Ceiling} | {row.Ratio} | {row.Target} | {row.Met} | {run.Date:yyyy-MM-dd HH:mm} UTC | `{run.Commit}` | " +
+                                  $"{run.Machine.Cores} cores shared with the load generator; load {run.Machine.LoadAverage} |");
+            md.AppendLine();
+            var prefix = group.Key.Replace(", ", "-", StringComparison.Ordinal);
+            var charts = Directory.Exists(ChartsDir)
+                ? Directory.EnumerateFiles(ChartsDir, prefix + "-*.svg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()
+                : [];
+            if (charts.Count > 0)
+                md.AppendLine("Charts: " + string.Join(" · ", charts.Select(c => $"[{Path.GetFileNameWithoutExtension(c)![(prefix.Length + 1)..]}](benchmarks/{c})")));
+            md.AppendLine();
+            md.AppendLine($"Machine: {ordered[^1].Machine}. Raw data: `bench/results/run-{prefix}-*.json`.");
+            md.AppendLine();
+        }
     }
 
     static void Section(StringBuilder md, string title, IEnumerable<BenchRun> runs)

@@ -14,9 +14,9 @@ public abstract class StrategyStore(DbConnection connection, string name) : IAsy
     public DbConnection Connection { get; } = connection;
     public string Name { get; } = name;
 
-    public static async Task<StrategyStore> SqliteAsync(string path)
+    public static async Task<StrategyStore> SqliteAsync(string path, bool fresh = true)
     {
-        foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
+        if (fresh) foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
         var c = new SqliteConnection($"Data Source={path};Pooling=false");
         await c.OpenAsync();
         var store = new SqliteStore(c);
@@ -36,6 +36,14 @@ public abstract class StrategyStore(DbConnection connection, string name) : IAsy
             await create.ExecuteNonQueryAsync();
         }
         var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = database, CommandTimeout = 0 }.ConnectionString);
+        await c.OpenAsync();
+        return new PostgresStore(c);
+    }
+
+    /// <summary>An existing PostgreSQL database (for example one the server has just migrated).</summary>
+    public static async Task<StrategyStore> PostgresOpenAsync(string connectionString)
+    {
+        var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString);
         await c.OpenAsync();
         return new PostgresStore(c);
     }

@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Chorus.Bench.Strategy;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+using Spectre.Console;
+
+namespace Chorus.Bench.Run;
+
+/// <summary>
+/// One database the server runs on for `run`: a SQLite file in a temp data directory or a PostgreSQL database of
+/// its own (prefix from <see cref="DatabasePrefix"/>). Measures start-up (W6) on it empty, loads the generated
+/// organization through the bulk paths with one known password for everyone, and restarts the server on it.
+/// </summary>
+public sealed class BenchDatabase(string name, string? postgresAdmin, int port) : IAsyncDisposable
+{
+    public const string Password = "chorus-bench-password";
+    /// <summary>Few PBKDF2 iterations so that signing in hundreds of generated people takes seconds, not minutes.</summary>
+    const int PasswordIterations = 1_000;
+    /// <summary>PostgreSQL databases the bench creates start with this (CHORUS_BENCH_DB_PREFIX), so a shared server shows whose they are.</summary>
+    public static string DatabasePrefix { get; } =
+        System.Environment.GetEnvironmentVariable("CHORUS_BENCH_DB_PREFIX") is { Length: > 0 } p ? p : "chorus_bench";
+
+    readonly string _pgDatabase = $"{DatabasePrefix}_run_{DateTime.UtcNow:HHmmssfff}";
+    string _dataDir = "";
+
+    public string Name { get; } = name;
+
+    public Dictionary<string, string> Environment { get; } = new()
+    {
+        ["Chorus__Security__PasswordIterations"] = PasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Chorus__Security__PostsPerMinute"] = "100000000",
+        ["Chorus__Security__SignInPerMinute"] = "100000000",
+    };
+
+    string PgConnection => new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = _pgDatabase }.ConnectionString;
+
+    /// <summary>A fresh, empty database (and data directory).</summary>
+    public async Task ResetAsync()
+    {
+        DeleteDataDirectory();
+        _dataDir = Path.Combine(Path.GetTempPath(), $"bench-run-{Name}-{port}-{DateTime.UtcNow:HHmmssfff}");
+        Directory.CreateDirectory(_dataDir);
+        if (Name != "postgres") return;
+        await AdminAsync($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)");
+        await AdminAsync($"CREATE DATABASE {_pgDatabase}");
+        Environment["Chorus__Database__Provider"] = "Postgres";
+        Environment["ConnectionStrings__Chorus"] = PgConnection;
+    }
+
+    public Task<ServerProcess> StartAsync(string dll) =>
+        ServerProcess.StartAsync(dll, port, Environment, TimeSpan.FromMinutes(10), _dataDir, demoSeed: false);
+
+    /// <summary>Bulk-loads the organization into the schema the server migrated, then gives everyone <see cref="Password"/>.</summary>
+    public async Task LoadAsync(Org org)
+    {
+        await using var store = Name == "postgres"
+            ? await StrategyStore.PostgresOpenAsync(PgConnection)
+            : await StrategyStore.SqliteAsync(Path.Combine(_dataDir, "data", "chorus.db"), fresh: false);
+        await OrgLoader.LoadAsync(store, org);
+        var hasher = new PasswordHasher<object>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = PasswordIterations }));
+        await using (var cmd = store.Connection.CreateCommand())
+        {
+            cmd.CommandText = "UPDATE people SET password_hash = @h";
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@h";
+            p.Value = hasher.HashPassword(new object(), Password);
+            cmd.Parameters.Add(p);
+            cmd.CommandTimeout = 0;
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await store.AnalyzeAsync();
+    }
+
+    /// <summary>Personal access tokens for generated people (handle p{id}), created over the API, a few at a time.</summary>
+    public static async Task<Dictionary<int, string>> TokensAsync(Uri baseAddress, IEnumerable<int> people, string scope)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        using var gate = new SemaphoreSlim(4);
+        var ids = people.Distinct().ToList();
+        var tasks = ids.Select(async id =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                using var response = await http.PostAsJsonAsync("/api/v1/auth/tokens", new { handle = $"p{id}", password = Password, name = "bench", scope });
+                if (!response.IsSuccessStatusCode)
+                    throw new InvalidOperationException($"Token for p{id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                return (id, (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
+            }
+            finally { gate.Release(); }
+        });
+        return (await Task.WhenAll(tasks)).ToDictionary(t => t.id, t => t.Item2);
+    }
+
+    async Task AdminAsync(string sql)
+    {
+        await using var admin = new NpgsqlConnection(postgresAdmin);
+        await admin.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, admin);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Name == "postgres" && postgresAdmin is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            try { await AdminAsync($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)"); }
+            catch (NpgsqlException e) { AnsiConsole.MarkupLine($"[yellow]Could not drop {_pgDatabase}: {Markup.Escape(e.Message)}[/]"); }
+        }
+        DeleteDataDirectory();
+    }
+
+    void DeleteDataDirectory()
+    {
+        try { if (_dataDir.Length > 0 && Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true); }
+        catch (IOException) { }
+    }
+}

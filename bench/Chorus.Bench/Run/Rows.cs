@@ -1,0 +1,89 @@
+using System.Globalization;
+using Chorus.Bench.Strategy;
+
+namespace Chorus.Bench.Run;
+
+/// <summary>Report rows for `run`. A target is judged by the numbers in the row itself; a miss reads "**no**".</summary>
+public static class Rows
+{
+    static string Met(bool ok) => ok ? "yes" : "**no**";
+
+    static string Pct(double r) => r.ToString("P1", CultureInfo.InvariantCulture);
+
+    static string Load(LoadResult r, string unit) =>
+        $"{Report.Num(r.RequestsPerSecond)} {unit}; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "");
+
+    static string Open(LoadResult r, string unit) =>
+        $"offered {Report.Num(r.TargetRate)}/s, completed {Report.Num(r.RequestsPerSecond)} {unit}; from scheduled send: {r.Latency.Describe()}" +
+        (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "");
+
+    public static List<BenchRow> Start(List<double> empty, List<double> full, List<double> bare, Org org)
+    {
+        static string Describe(List<double> runs) =>
+            $"median {Report.Ms(Median(runs))} ms, max {Report.Ms(runs.Max())} ms ({runs.Count} runs)";
+        var ceiling = bare.Count == 0 ? "—" : $"bare ASP.NET Core app (bench/BareSse): {Describe(bare)}";
+        string Ratio(List<double> runs) => bare.Count == 0 ? "—" : $"{Median(runs) / Median(bare):F2}× bare (medians)";
+        return
+        [
+            new("W6 process start → /readyz 200, empty database (includes creating the schema)", Describe(empty), ceiling, Ratio(empty), "≤ 1 s", Met(empty.Max() <= 1000)),
+            new($"W6 process start → /readyz 200, loaded database ({org.Shape.People:N0} people, {org.Shape.Posts:N0} posts)", Describe(full), ceiling, Ratio(full), "≤ 1 s", Met(full.Max() <= 1000)),
+        ];
+    }
+
+    public static List<BenchRow> Ceilings(List<RawRate> raw, LoadResult health) =>
+    [
+        .. raw.Select(r => new BenchRow($"ceiling: {r.Name} (posts table shape, one connection)",
+            $"{Report.Num(r.PerSecond)} {r.Unit}" + (r.Latency is { } l ? $"; each {l.Describe()}" : ""))),
+        new("ceiling: GET /healthz (the server's trivial endpoint), 64 clients", Load(health, "req/s")),
+    ];
+
+    public static List<BenchRow> Feed(FeedResults f, List<RawRate>? raw)
+    {
+        var read = raw?.FirstOrDefault(r => r.Name.Contains("newest 20", StringComparison.Ordinal));
+        string Ceiling() => $"/healthz {Report.Num(f.Health.RequestsPerSecond)} req/s" + (read is null ? "" : $"; raw newest-20 read {Report.Num(read.PerSecond)}/s");
+        string Ratio(LoadResult r) => $"{Pct(r.RequestsPerSecond / f.Health.RequestsPerSecond)} of /healthz" +
+                                      (read is null ? "" : $"; {Pct(r.RequestsPerSecond / read.PerSecond)} of raw read");
+        var home = f.Home;
+        return
+        [
+            new($"W2 {home.Name}, {f.Readers} readers", Load(home, "req/s"), Ceiling(), Ratio(home), "≥ 25% of /healthz, p99 ≤ 10 ms",
+                Met(home.RequestsPerSecond >= 0.25 * f.Health.RequestsPerSecond && home.Latency.P99 <= 10)),
+            new($"W2 {f.HomeOpen.Name}", Open(f.HomeOpen, "req/s"), Ceiling(), Ratio(f.HomeOpen), "p99 ≤ 10 ms", Met(f.HomeOpen.Latency.P99 <= 10)),
+            new($"W2 cold: each reader's first home feed after start, one at a time, {f.Readers} readers", f.Cold.Describe()),
+            new($"W2 {f.Deep.Name}", $"{Load(f.Deep, "pages/s")}; page 5 alone: {(f.Deep.Series.GetValueOrDefault("page5") ?? new Latencies(0, 0, 0, 0, 0)).Describe()}",
+                Ceiling(), Ratio(f.Deep)),
+        ];
+    }
+
+    public static List<BenchRow> Posting(PostingResults p, List<RawRate>? raw, LoadResult health)
+    {
+        var commit = raw?.FirstOrDefault(r => r.Name.Contains("single-row", StringComparison.Ordinal) && !r.Name.Contains("NORMAL", StringComparison.Ordinal));
+        string Ceiling() => (commit is null ? "" : $"raw single-row commit {Report.Num(commit.PerSecond)}/s; ") + $"/healthz {Report.Num(health.RequestsPerSecond)} req/s";
+        string Ratio(LoadResult r) => (commit is null ? "" : $"{Pct(r.RequestsPerSecond / commit.PerSecond)} of raw commit; ") +
+                                      $"{Pct(r.RequestsPerSecond / health.RequestsPerSecond)} of /healthz";
+        var rows = new List<BenchRow>
+        {
+            new($"W1 {p.Closed.Name} ({p.Writers} writers, mean {p.MeanFollowers:F0} followers)", Load(p.Closed, "posts/s"), Ceiling(), Ratio(p.Closed),
+                "≥ 5,700 posts/s, p99 ≤ 50 ms", Met(p.Closed.RequestsPerSecond >= 5700 && p.Closed.Latency.P99 <= 50)),
+            new($"W1 {p.Open.Name}", Open(p.Open, "posts/s"), Ceiling(), Ratio(p.Open), "p99 ≤ 50 ms", Met(p.Open.Latency.P99 <= 50)),
+        };
+        foreach (var v in p.Buckets)
+        {
+            var standard = v.Bucket is 10 or 1_000 or 10_000 or 100_000;
+            var target = v.Bucket <= 1_000 ? "≤ 1 s p99" : v.Bucket >= 100_000 ? "≤ 5 s p99" : "—";
+            var limit = v.Bucket <= 1_000 ? 1_000 : 5_000;
+            var ok = v.TimedOut == 0 && v.Latency.P99 <= limit;
+            var bucket = standard ? $"{Report.Num(v.Bucket)}-follower bucket" : "no standard bucket at this size, most-followed person";
+            rows.Add(new($"W1 post → visible in followers' home feeds, {bucket} (authors with {string.Join(", ", v.FollowerCounts.Select(c => Report.Num(c)))} followers)",
+                $"{v.Latency.Describe()} over {v.Posts} posts, {v.FollowersPolled} followers polled over HTTP" + (v.TimedOut > 0 ? $"; {v.TimedOut} not seen within 30 s" : ""),
+                Target: target, Met: target == "—" ? "—" : Met(ok)));
+        }
+        return rows;
+    }
+
+    static double Median(List<double> values)
+    {
+        var s = values.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Chorus.Bench.Strategy;
+using Spectre.Console;
+
+namespace Chorus.Bench.Run;
+
+/// <summary>
+/// The one command: generates the organization at the chosen size, and per database measures start-up (W6) on an
+/// empty and a loaded database, the raw ceilings, W2 home-feed reads and W1 posting against the real server process,
+/// then stores the results, draws the charts and regenerates the report.
+/// </summary>
+public static class RunCommand
+{
+    public static async Task<int> RunAsync(RunOptions o)
+    {
+        Report.UseOutput(o.OutputDirectory);
+        AnsiConsole.MarkupLine($"[bold]run[/] {string.Join(",", o.Workloads.Order())} at {Markup.Escape(o.Size.Shape.ToString())} on {string.Join(" and ", o.Databases)}");
+        var org = Org.Generate(o.Size.Shape, (_, _) => { });
+        AnsiConsole.MarkupLine("[grey]Building the server (Release)…[/]");
+        var dll = ServerProcess.Build();
+        // W6's ceiling: the same start measured on a bare ASP.NET Core app (bench/BareSse), same machine, same run.
+        var bareStarts = new List<double>();
+        if (o.Has("w6"))
+        {
+            var bare = ServerProcess.Build(Path.Combine("bench", "BareSse"), "BareSse.dll");
+            for (var i = 0; i < o.Size.StartRuns; i++)
+            {
+                var s = await ServerProcess.StartAsync(bare, o.Port == 0 ? FreePort() : o.Port + 50, new Dictionary<string, string>(),
+                    TimeSpan.FromMinutes(1), dataDir: null, demoSeed: false);
+                bareStarts.Add(s.ReadyAfter.TotalMilliseconds);
+                await s.DisposeAsync();
+                Directory.Delete(s.DataDirectory, recursive: true);
+            }
+        }
+        var port = o.Port;
+        foreach (var database in o.Databases)
+        {
+            if (database == "postgres" && string.IsNullOrWhiteSpace(o.PostgresAdmin))
+            {
+                AnsiConsole.MarkupLine("[yellow]PostgreSQL skipped: set CHORUS_BENCH_PG (or CHORUS_TEST_PG) to an admin connection string.[/]");
+                continue;
+            }
+            await RunDatabaseAsync(o, org, dll, bareStarts, database, o.Port == 0 ? FreePort() : port++);
+        }
+        return 0;
+    }
+
+    static async Task RunDatabaseAsync(RunOptions o, Org org, string dll, List<double> bareStarts, string database, int port)
+    {
+        var size = o.Size;
+        var where = $"{database}, {size.Name}";
+        AnsiConsole.MarkupLine($"[bold]{where}[/]");
+        await using var db = new BenchDatabase(database, o.PostgresAdmin, port);
+
+        // W6 on an empty database; the last start also leaves the schema migrated for the load.
+        var emptyStarts = new List<double>();
+        for (var i = 0; i < (o.Has("w6") ? size.StartRuns : 1); i++)
+        {
+            await db.ResetAsync();
+            await using var s = await db.StartAsync(dll);
+            emptyStarts.Add(s.ReadyAfter.TotalMilliseconds);
+        }
+        var load = System.Diagnostics.Stopwatch.StartNew();
+        await db.LoadAsync(org);
+        AnsiConsole.MarkupLine($"Loaded {org.Shape.People:N0} people, {org.FollowCount:N0} follows, {org.Shape.Posts:N0} posts in {load.Elapsed.TotalSeconds:F0} s.");
+        var fullStarts = new List<double>();
+        ServerProcess? server = null;
+        try
+        {
+            for (var i = 0; i < (o.Has("w6") ? size.StartRuns : 1); i++)
+            {
+                if (server is not null) await server.DisposeAsync();
+                server = await db.StartAsync(dll);
+                fullStarts.Add(server.ReadyAfter.TotalMilliseconds);
+            }
+            if (o.Has("w6"))
+                Save(where, "w6", Rows.Start(emptyStarts, fullStarts, bareStarts, org), JsonSerializer.SerializeToNode(new { emptyStarts, fullStarts, bareStarts }), []);
+
+            List<RawRate>? raw = null;
+            if (o.Has("ceilings"))
+            {
+                raw = database == "postgres"
+                    ? await Ceilings.PostgresAsync(o.PostgresAdmin!, size.Duration)
+                    : await Ceilings.SqliteAsync(size.Duration);
+                foreach (var r in raw) AnsiConsole.MarkupLine($"  {Markup.Escape(r.Name)}: [bold]{Report.Num(r.PerSecond)} {r.Unit}[/]");
+            }
+            LoadResult? health = null;
+            if (o.Has("ceilings") || o.Has("w2") || o.Has("w1")) health = await Workloads.HealthAsync(server!.BaseAddress, size);
+            if (o.Has("ceilings"))
+                Save(where, "ceilings", Rows.Ceilings(raw!, health!), JsonSerializer.SerializeToNode(new { raw, health }), [("healthz", health!)]);
+
+            if (o.Has("w2"))
+            {
+                var feed = await Workloads.FeedAsync(server!.BaseAddress, org, size, health!);
+                Save(where, "w2", Rows.Feed(feed, raw), JsonSerializer.SerializeToNode(feed),
+                    [("healthz", feed.Health), ("home closed", feed.Home), ("home open", feed.HomeOpen), ("5 pages deep", feed.Deep)]);
+            }
+            if (o.Has("w1"))
+            {
+                var posting = await Workloads.PostingAsync(server!.BaseAddress, org, size);
+                Save(where, "w1", Rows.Posting(posting, raw, health!), JsonSerializer.SerializeToNode(posting),
+                    [("post closed", posting.Closed), ("post open", posting.Open)]);
+            }
+            if (o.Has("w5")) Save(where, "w5", [new BenchRow("W5 search", "skipped: search does not exist yet", Met: "—")], null, []);
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+    }
+
+    static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    static void Save(string where, string workload, List<BenchRow> rows, System.Text.Json.Nodes.JsonNode? details, (string Name, LoadResult Result)[] series)
+    {
+        var prefix = $"{where.Replace(", ", "-", StringComparison.Ordinal)}-{workload}";
+        if (series.Length > 0) Charts.Write(prefix, workload.ToUpperInvariant() + " on " + where, series);
+        var file = Report.Save(new BenchRun("run", where, workload, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
+        AnsiConsole.MarkupLine($"[grey]Saved {Markup.Escape(file)}.[/]");
+    }
+}

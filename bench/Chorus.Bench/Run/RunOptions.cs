@@ -1,0 +1,24 @@
+using Chorus.Bench.Strategy;
+
+namespace Chorus.Bench.Run;
+
+/// <summary>What `run` measures: workloads, data size, databases, and where results, report and charts go. Port 0 picks free ports.</summary>
+public sealed record RunOptions(
+    IReadOnlySet<string> Workloads, RunSize Size, IReadOnlyList<string> Databases, int Port, string? OutputDirectory, string? PostgresAdmin)
+{
+    public static readonly string[] KnownWorkloads = ["w1", "w2", "w5", "w6", "ceilings"];
+
+    public bool Has(string workload) => Workloads.Contains(workload);
+}
+
+/// <summary>A data size and the measuring periods that go with it (smoke only proves the harness works end to end).</summary>
+public sealed record RunSize(string Name, OrgShape Shape, TimeSpan WarmUp, TimeSpan Duration, int StartRuns, int VisibilityPosts)
+{
+    public static RunSize? For(string name) => name switch
+    {
+        "smoke" => new RunSize("smoke", new OrgShape("smoke", 400, 4_000, 30, 5, 20), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), 2, 2),
+        "small" => new RunSize("small", OrgShape.For("small")!, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), 3, 10),
+        "full" => new RunSize("full", OrgShape.For("full")!, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), 3, 20),
+        _ => null,
+    };
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Chorus.Bench.Strategy;
+using Spectre.Console;
+
+namespace Chorus.Bench.Run;
+
+/// <summary>W2: home-feed reads at 64 closed-loop readers (warm), open loop at a fixed rate, cold first reads, deep paging.</summary>
+public sealed record FeedResults(LoadResult Health, Latencies Cold, LoadResult Home, LoadResult HomeOpen, LoadResult Deep, int Readers);
+
+/// <summary>W1: posting at 64 closed-loop writers and open loop, and per-bucket time until followers see a post.</summary>
+public sealed record PostingResults(LoadResult Closed, LoadResult Open, List<Visibility> Buckets, int Writers, double MeanFollowers);
+
+/// <summary>Time from sending a post until every sampled follower's home feed shows it, per author bucket.</summary>
+public sealed record Visibility(int Bucket, int[] Authors, int[] FollowerCounts, int FollowersPolled, int Posts, int TimedOut, Latencies Latency);
+
+public static class Workloads
+{
+    public const int Concurrency = 64;
+    const string HomePath = "/api/v1/timelines/home?limit=20";
+
+    public static async Task<LoadResult> HealthAsync(Uri server, RunSize size) =>
+        Print(await LoadGenerator.RunAsync("GET /healthz, 64 clients", server, Concurrency, size.WarmUp, size.Duration,
+            (c, ct) => c.GetAsync("/healthz", null, "healthz", ct)));
+
+    public static async Task<FeedResults> FeedAsync(Uri server, Org org, RunSize size, LoadResult health)
+    {
+        var rnd = new Random(21);
+        var readers = Enumerable.Range(0, 128).Select(_ => rnd.Next(1, org.Shape.People + 1)).Distinct().ToList();
+        var tokens = (await BenchDatabase.TokensAsync(server, readers, "read")).Values.ToList();
+
+        // Cold: each reader's first home feed since the server started, one at a time (nothing of theirs is cached).
+        var cold = new List<double>();
+        using (var http = new HttpClient { BaseAddress = server })
+            foreach (var token in tokens)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, HomePath);
+                request.Headers.Authorization = new("Bearer", token);
+                var start = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                if (response.StatusCode == HttpStatusCode.OK) cold.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+        var turn = 0;
+        string Next() => tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)];
+        var home = Print(await LoadGenerator.RunAsync("GET /timelines/home?limit=20, 64 clients (warm)", server, Concurrency, size.WarmUp, size.Duration,
+            (c, ct) => c.GetAsync(HomePath, Next(), "home", ct)));
+        // Open loop at 80% of what the closed loop sustained: a rate the server can keep up with, so the tail shows queueing, not overload.
+        var rate = Math.Max(10, Math.Round(home.RequestsPerSecond * 0.8));
+        var open = Print(await LoadGenerator.RunOpenAsync($"GET /timelines/home?limit=20, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration,
+            (c, ct) => c.GetAsync(HomePath, Next(), "home", ct)));
+        var deep = Print(await LoadGenerator.RunAsync("home feed walked 5 pages deep (nextCursor), 64 clients", server, Concurrency, size.WarmUp, size.Duration, async (c, ct) =>
+        {
+            var token = Next();
+            string? cursor = null;
+            for (var page = 1; page <= 5; page++)
+            {
+                var path = cursor is null ? HomePath : $"{HomePath}&cursor={Uri.EscapeDataString(cursor)}";
+                var body = await c.GetAsync(path, token, $"page{page}", ct);
+                if (body is null) return;
+                cursor = JsonDocument.Parse(body).RootElement.GetProperty("nextCursor").GetString();
+                if (cursor is null) return;
+            }
+        }));
+        return new FeedResults(health, Latencies.Of(cold), home, open, deep, tokens.Count);
+    }
+
+    public static async Task<PostingResults> PostingAsync(Uri server, Org org, RunSize size)
+    {
+        var rnd = new Random(31);
+        var leaders = org.Shape.Leaders;
+        // Writers are ordinary people (not the leaders), so the fan-out is the organization's typical one.
+        var writers = Enumerable.Range(0, 64).Select(_ => rnd.Next(leaders + 1, org.Shape.People + 1)).Distinct().ToList();
+        var tokens = await BenchDatabase.TokensAsync(server, writers, "write");
+        var list = tokens.Values.ToList();
+        var meanFollowers = tokens.Keys.Average(id => (double)org.FollowerCount[id - 1]);
+        var turn = 0;
+        string Next() => list[(int)((uint)Interlocked.Increment(ref turn) % (uint)list.Count)];
+        var text = 0;
+        string Body() => JsonSerializer.Serialize(new { text = PostText(Interlocked.Increment(ref text)) });
+
+        var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.WarmUp, size.Duration,
+            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct)));
+        var rate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.8));
+        var open = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration,
+            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct)));
+
+        var buckets = new List<Visibility>();
+        foreach (var bucket in new[] { 10, 1_000, 10_000, 100_000 })
+            if (await VisibilityAsync(server, org, bucket, size.VisibilityPosts) is { } v) buckets.Add(v);
+        // A small organization may have none of the buckets; its most-followed person still shows the path works.
+        if (buckets.Count == 0 && await VisibilityAsync(server, org, org.FollowerCount.Max(), size.VisibilityPosts) is { } top) buckets.Add(top);
+        return new PostingResults(closed, open, buckets, list.Count, meanFollowers);
+    }
+
+    /// <summary>A post of realistic length (~200 characters), sometimes with a topic.</summary>
+    static string PostText(int n) =>
+        $"Update {n}: the quarterly plan review moved to Thursday; notes, the draft budget and the open questions are in the shared folder. " +
+        $"Please add comments before the meeting so we can decide quickly{(n % 4 == 0 ? $" #topic{n % 20 + 1}" : "")}.";
+
+    /// <summary>
+    /// Authors whose follower count is within a factor of two of <paramref name="bucket"/> (up to three, nearest first;
+    /// for the 10 bucket the least-followed people); null when the organization has none (100k exists only at full size). For each post, up to 20 of the
+    /// author's followers poll their home feed until it shows the post.
+    /// </summary>
+    static async Task<Visibility?> VisibilityAsync(Uri server, Org org, int bucket, int postsPerAuthor)
+    {
+        var authors = Enumerable.Range(1, org.Shape.People)
+            .Where(p => org.FollowerCount[p - 1] >= bucket / 2 && org.FollowerCount[p - 1] <= bucket * 2)
+            .OrderBy(p => Math.Abs(Math.Log((double)org.FollowerCount[p - 1] / bucket))).Take(3).ToArray();
+        // The generated graph gives everyone a few dozen followers (team neighbours), so nobody has ~10; the smallest
+        // audiences the organization has stand in for that bucket, and the row names their real follower counts.
+        if (authors.Length == 0 && bucket == 10)
+            authors = Enumerable.Range(1, org.Shape.People).Where(p => org.FollowerCount[p - 1] > 0)
+                .OrderBy(p => org.FollowerCount[p - 1]).Take(3).ToArray();
+        if (authors.Length == 0) return null;
+        var rnd = new Random(bucket);
+        var followers = authors.ToDictionary(a => a, a => Enumerable.Range(1, org.Shape.People)
+            .Where(p => Array.BinarySearch(org.Followees[p - 1], a) >= 0).OrderBy(_ => rnd.Next()).Take(20).ToArray());
+        var writeTokens = await BenchDatabase.TokensAsync(server, authors, "write");
+        var readTokens = await BenchDatabase.TokensAsync(server, followers.Values.SelectMany(f => f), "read");
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 32, UseCookies = false };
+        using var http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        var samples = new List<double>();
+        var timedOut = 0;
+        var text = 0;
+        foreach (var author in authors)
+            for (var i = 0; i < postsPerAuthor; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                using var post = new HttpRequestMessage(HttpMethod.Post, "/api/v1/posts")
+                {
+                    Content = JsonContent(JsonSerializer.Serialize(new { text = PostText(++text) + $" (visibility {bucket})" })),
+                };
+                post.Headers.Authorization = new("Bearer", writeTokens[author]);
+                using var created = await http.SendAsync(post);
+                if (created.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"Posting as p{author} answered {(int)created.StatusCode}.");
+                var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+                var marker = $"\"id\":\"{id}\"";
+                var seen = await Task.WhenAll(followers[author].Select(f => PollAsync(http, readTokens[f], marker, TimeSpan.FromSeconds(30))));
+                if (seen.All(s => s)) samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                else timedOut++;
+            }
+        return new Visibility(bucket, authors, authors.Select(a => org.FollowerCount[a - 1]).ToArray(),
+            followers.Values.Sum(f => f.Length), authors.Length * postsPerAuthor, timedOut, Latencies.Of(samples));
+    }
+
+    static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    static async Task<bool> PollAsync(HttpClient http, string token, string marker, TimeSpan limit)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < limit)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, HomePath);
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await http.SendAsync(request);
+            if ((await response.Content.ReadAsStringAsync()).Contains(marker, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    public static LoadResult Print(LoadResult r)
+    {
+        AnsiConsole.MarkupLine($"  {Markup.Escape(r.Name)}: [bold]{Report.Num(r.RequestsPerSecond)}/s[/]; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; [red]{r.Errors} errors[/]" : ""));
+        return r;
+    }
+}

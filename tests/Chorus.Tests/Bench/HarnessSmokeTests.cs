@@ -1,0 +1,47 @@
+extern alias bench;
+
+using bench::Chorus.Bench.Run;
+
+namespace Chorus.Tests.Bench;
+
+/// <summary>
+/// The benchmark harness end to end at smoke size (400 people, 4,000 posts): generator, bulk load, real server
+/// process, every workload, results, report and charts, into a temp directory. It proves the harness works; it asserts
+/// nothing about speed (the numbers of a smoke run on a busy test machine mean nothing).
+/// </summary>
+public sealed class HarnessSmokeTests
+{
+    [Fact]
+    public async Task Smoke_run_produces_results_report_and_charts_for_every_workload()
+    {
+        var output = Directory.CreateTempSubdirectory("chorus-bench-smoke-").FullName;
+        try
+        {
+            var pg = Environment.GetEnvironmentVariable("CHORUS_TEST_PG");
+            string[] databases = string.IsNullOrWhiteSpace(pg) ? ["sqlite"] : ["sqlite", "postgres"];
+            var options = new RunOptions(RunOptions.KnownWorkloads.ToHashSet(), RunSize.For("smoke")!, databases, Port: 0, output, pg);
+
+            Assert.Equal(0, await RunCommand.RunAsync(options));
+
+            foreach (var db in databases)
+            {
+                foreach (var workload in RunOptions.KnownWorkloads)
+                {
+                    var json = await File.ReadAllTextAsync(Path.Combine(output, "results", $"run-{db}-smoke-{workload}.json"));
+                    Assert.Contains("\"rows\"", json, StringComparison.Ordinal);
+                }
+                foreach (var chart in new[] { "w1-latency", "w1-throughput", "w2-latency", "w2-throughput" })
+                    Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(output, "benchmarks", $"{db}-smoke-{chart}.svg")), StringComparison.Ordinal);
+            }
+            var report = await File.ReadAllTextAsync(Path.Combine(output, "benchmarks.md"));
+            Assert.Contains("W1 POST /posts", report, StringComparison.Ordinal);
+            Assert.Contains("W2 GET /timelines/home", report, StringComparison.Ordinal);
+            Assert.Contains("W6 process start", report, StringComparison.Ordinal);
+            Assert.Contains("skipped: search does not exist yet", report, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+}
