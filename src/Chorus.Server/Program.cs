@@ -1,3 +1,4 @@
+using Chorus.Server.Features.Groups;
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
 using Chorus.Server.Features.Notifications;
@@ -56,6 +57,7 @@ app.MapAuthEndpoints();
 app.MapPeopleEndpoints();
 app.MapPostEndpoints();
 app.MapFeedEndpoints();
+app.MapGroupEndpoints();
 app.MapStreamingEndpoints();
 app.MapNotificationEndpoints();
 app.MapRazorPages();

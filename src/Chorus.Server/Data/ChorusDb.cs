@@ -22,6 +22,8 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<ThreadMute> ThreadMutes => Set<ThreadMute>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -46,6 +48,8 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<Notification>(e => { e.ToTable("notifications"); e.Property(n => n.Id).ValueGeneratedNever(); });
         b.Entity<NotificationPreference>(e => { e.ToTable("notification_preferences"); e.HasKey(n => new { n.PersonId, n.Kind }); });
         b.Entity<ThreadMute>(e => { e.ToTable("thread_mutes"); e.HasKey(m => new { m.PersonId, m.RootId }); });
+        b.Entity<Group>(e => { e.ToTable("groups"); e.Property(g => g.Id).ValueGeneratedNever(); e.Ignore(g => g.MembersOnly); });
+        b.Entity<GroupMember>(e => { e.ToTable("group_members"); e.HasKey(m => new { m.GroupId, m.PersonId }); });
         b.Entity<Infrastructure.DataProtectionKey>(e => { e.ToTable("data_protection_keys"); e.Property(x => x.Id).ValueGeneratedOnAdd(); });
 
         // Foreign keys without navigation properties: they tell EF the order in which to insert rows in one SaveChanges.
@@ -70,6 +74,8 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<Notification>().HasOne<Person>().WithMany().HasForeignKey(n => n.ActorId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<Notification>().HasOne<Post>().WithMany().HasForeignKey(n => n.PostId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<NotificationPreference>().HasOne<Person>().WithMany().HasForeignKey(n => n.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<GroupMember>().HasOne<Group>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<GroupMember>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<ThreadMute>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
 
         // Column names are snake_case in both scripts; enums are stored as integers.

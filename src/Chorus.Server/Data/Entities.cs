@@ -1,6 +1,7 @@
 namespace Chorus.Server.Data;
 
-public enum PersonRole { Member = 0, Admin = 1 }
+/// <summary>Guests come from outside the organization and see only the groups they were invited into.</summary>
+public enum PersonRole { Member = 0, Admin = 1, Guest = 2 }
 
 public sealed class Person
 {
@@ -75,8 +76,12 @@ public sealed class Post
     /// <summary>The first post of the thread; equals Id for a thread's root.</summary>
     public long RootId { get; set; }
     public long? ShareOfId { get; set; }
-    /// <summary>Reserved for communities: null means the all-company audience.</summary>
+    /// <summary>The group the post belongs to; null means the all-company group.</summary>
     public long? GroupId { get; set; }
+    /// <summary>Only the group's members may read it (private and secret groups); copied from the group, see PostVisibility.</summary>
+    public bool MembersOnly { get; set; }
+    /// <summary>post, announcement, question, poll, praise, event or article (see <c>PostKinds</c>).</summary>
+    public string Kind { get; set; } = "post";
     public DateTime CreatedAt { get; set; }
     public DateTime? EditedAt { get; set; }
     public DateTime? DeletedAt { get; set; }
@@ -180,4 +185,44 @@ public sealed class ThreadMute
     public long PersonId { get; set; }
     public long RootId { get; set; }
     public DateTime CreatedAt { get; set; }
+}
+
+public enum GroupKind { Public = 0, Private = 1, Secret = 2, Company = 3 }
+
+public sealed class Group
+{
+    /// <summary>The all-company group: every member belongs, guests never; its posts are stored with a null group id.</summary>
+    public const long CompanyId = 1;
+
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Lower-cased name: unique among groups that exist.</summary>
+    public required string NameKey { get; set; }
+    public required string Description { get; set; }
+    public GroupKind Kind { get; set; }
+    public long CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>Only members read its content (private, secret).</summary>
+    public bool MembersOnly => Kind is GroupKind.Private or GroupKind.Secret;
+}
+
+public enum MembershipState { Member = 0, Invited = 1, Requested = 2 }
+
+public enum GroupRole { Member = 0, Admin = 1, Owner = 2 }
+
+/// <summary>A person's relation to a group: a member, an open invitation, or a join request. Leaving deletes it.</summary>
+public sealed class GroupMember
+{
+    public long GroupId { get; set; }
+    public long PersonId { get; set; }
+    public MembershipState State { get; set; }
+    public GroupRole Role { get; set; }
+    /// <summary>Whether the group's posts appear in this member's home feed.</summary>
+    public bool ShowInHome { get; set; } = true;
+    public long? InvitedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? JoinedAt { get; set; }
 }

@@ -1,3 +1,4 @@
+using Chorus.Server.Features.Groups;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chorus.Server.Data;
@@ -41,6 +42,8 @@ public static class ServerSetup
         services.AddScoped<NotificationStreamEvents>();
         services.AddScoped<PostQueries>();
         services.AddScoped<FeedService>();
+        services.AddScoped<GroupService>();
+        services.AddScoped<MembershipService>();
         services.AddScoped<TopicService>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();

@@ -1,6 +1,7 @@
 using Chorus.Server.Data;
 using Chorus.Server.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Chorus.Server.Features.Groups;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Features.Auth;
@@ -126,6 +127,9 @@ public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider
         // Record use at most every five minutes so that reads do not turn into writes.
         if (row.LastUsedAt is null || row.LastUsedAt < now.AddMinutes(-5))
             await db.Credentials.Where(c => c.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastUsedAt, now), ct);
-        return new Viewer(row.PersonId, row.Handle, row.DisplayName, row.Role, kind, row.Id, row.Scopes.Contains("write"));
+        return new Viewer(row.PersonId, row.Handle, row.DisplayName, row.Role, kind, row.Id, row.Scopes.Contains("write"))
+        {
+            Groups = await GroupAccess.MemberGroupsAsync(db, row.PersonId, ct),
+        };
     }
 }

@@ -11,6 +11,16 @@ public sealed record Viewer(long Id, string Handle, string DisplayName, PersonRo
 {
     public bool IsAdmin => Role == PersonRole.Admin;
 
+    /// <summary>Guests see only the groups they belong to, and those groups' members.</summary>
+    public bool IsGuest => Role == PersonRole.Guest;
+
+    /// <summary>
+    /// The groups the viewer is a member of (not invited, not requested), as of when the viewer was resolved: at the
+    /// start of a request, or refreshed on open streams when a membership changes. An array so that EF sends it as one
+    /// query parameter.
+    /// </summary>
+    public long[] Groups { get; init; } = [];
+
     public static ValueTask<Viewer?> BindAsync(HttpContext http, ParameterInfo parameter) =>
         ValueTask.FromResult(http.Features.Get<Viewer>());
 }

@@ -14,7 +14,7 @@ public static class FeedEndpoints
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("Feeds");
         api.MapGet("/timelines/home", Home).WithSummary("Your home feed: you, people and topics you follow; newest first, cursor-paged");
-        api.MapGet("/timelines/company", Company).WithSummary("Everything you may see across the organization");
+        api.MapGet("/timelines/company", Company).WithSummary("The all-company stream: posts not in any other group (not for guests)");
         api.MapGet("/topics/{tag}", Topic).WithSummary("A topic and its posts");
         api.MapPost("/topics/{tag}/follow", FollowTopic).RequiresWrite().WithSummary("Follow a topic");
         api.MapDelete("/topics/{tag}/follow", UnfollowTopic).RequiresWrite().WithSummary("Stop following a topic");

@@ -16,7 +16,10 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
 {
     public const int DefaultLimit = 20, MaxLimit = 100;
 
-    /// <summary>Your posts, posts by people you follow (including their shares), and posts in topics you follow.</summary>
+    /// <summary>
+    /// Your posts, posts by people you follow (including their shares), posts in topics you follow, and posts in the
+    /// groups you belong to (unless you turned that group off for your home feed).
+    /// </summary>
     public async Task<Outcome<Page<PostDto>>> HomeAsync(Viewer viewer, string? cursor, int? limit, CancellationToken ct)
     {
         var args = Parse(cursor, limit);
@@ -25,6 +28,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
         var me = viewer.Id;
         var followees = db.Follows.Where(f => f.FollowerId == me).Select(f => f.FolloweeId);
         var followedTopics = await db.TopicFollows.Where(t => t.PersonId == me).Select(t => t.TopicId).ToListAsync(ct);
+        var homeGroups = await db.GroupMembers.Where(m => m.PersonId == me && m.State == MembershipState.Member && m.ShowInHome)
+            .Select(m => m.GroupId).ToListAsync(ct);
 
         var sources = new List<List<long>>(followedTopics.Count + 1)
         {
@@ -41,16 +46,35 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
                                where pt.TopicId == topic
                                orderby pt.PostId descending
                                select pt.PostId).Take(n + 1).ToListAsync(ct));
+        // One query per group for the same reason: each walks ix_posts_group newest-first and stops at n+1.
+        foreach (var group in homeGroups)
+            sources.Add(await Roots(viewer, before).Where(p => p.GroupId == group)
+                .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct));
         return await MergeAsync(viewer, [.. sources], n, ct);
     }
 
-    /// <summary>Everything the viewer may see, across the organization.</summary>
+    /// <summary>The all-company group's posts: the stream everyone in the organization shares. Guests have none.</summary>
     public async Task<Outcome<Page<PostDto>>> CompanyAsync(Viewer viewer, string? cursor, int? limit, CancellationToken ct)
     {
         var args = Parse(cursor, limit);
         if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
-        var ids = await Roots(viewer, before).OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
+        if (viewer.IsGuest) return Problem.Forbidden("Guests see only the groups they were invited into.");
+        var ids = await Roots(viewer, before).Where(p => p.GroupId == null)
+            .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
+        return await MergeAsync(viewer, [ids], n, ct);
+    }
+
+    /// <summary>One group's posts; the caller has checked that the viewer may read the group.</summary>
+    public async Task<Outcome<Page<PostDto>>> GroupAsync(Viewer viewer, Group group, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (group.Kind == GroupKind.Company) return await CompanyAsync(viewer, cursor, limit, ct);
+        var args = Parse(cursor, limit);
+        if (!args.Ok) return args.Problem!;
+        var (before, n) = args.Value;
+        var gid = group.Id;
+        var ids = await Roots(viewer, before).Where(p => p.GroupId == gid)
+            .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
         return await MergeAsync(viewer, [ids], n, ct);
     }
 

@@ -1,3 +1,4 @@
+using Chorus.Server.Features.Auth;
 using System.Globalization;
 using System.Text.Json;
 using Chorus.Server.Data;
@@ -29,6 +30,10 @@ public sealed class NotificationStreamEvents(ChorusDb db, NotificationRenderer r
         var posts = postIds.Count == 0 ? [] : await db.Posts.AsNoTracking().Where(p => postIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         var personIds = mine.Select(e => e.PersonId!.Value).Distinct().ToList();
         var people = await db.People.AsNoTracking().Where(p => personIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var groups = (await db.GroupMembers.AsNoTracking().Where(m => personIds.Contains(m.PersonId) && m.State == MembershipState.Member)
+                .Select(m => new { m.PersonId, m.GroupId }).ToListAsync(ct))
+            .ToLookup(m => m.PersonId, m => m.GroupId);
+        Viewer Reader(Person person) => NotificationViewer.Of(person, [.. groups[person.Id]]);
 
         // Rendered for each recipient as that reader, so the embedded post (and its "my reactions") is theirs.
         var rendered = new Dictionary<long, string>();
@@ -36,12 +41,12 @@ public sealed class NotificationStreamEvents(ChorusDb db, NotificationRenderer r
         {
             if (!people.TryGetValue(forPerson.Key, out var person)) continue;
             var list = forPerson.ToList();
-            var dtos = await renderer.RenderAsync(list.Select(n => (IReadOnlyList<Notification>)[n]).ToList(), NotificationViewer.Of(person), ct);
+            var dtos = await renderer.RenderAsync(list.Select(n => (IReadOnlyList<Notification>)[n]).ToList(), Reader(person), ct);
             for (var i = 0; i < list.Count; i++) rendered[list[i].Id] = JsonSerializer.Serialize(dtos[i], options);
         }
         var unread = new Dictionary<long, int>();
         foreach (var personId in mine.Where(e => e.Kind == "notification.read").Select(e => e.PersonId!.Value).Distinct())
-            if (people.TryGetValue(personId, out var person)) unread[personId] = await notifications.UnreadCountAsync(NotificationViewer.Of(person), ct);
+            if (people.TryGetValue(personId, out var person)) unread[personId] = await notifications.UnreadCountAsync(Reader(person), ct);
 
         foreach (var e in mine)
         {

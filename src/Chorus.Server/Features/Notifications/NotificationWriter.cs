@@ -45,10 +45,14 @@ public sealed class NotificationWriter(ChorusDb db, IdGenerator ids)
             .Where(p => candidates.Contains(p.PersonId) && p.Kind == kind && !p.Enabled).Select(p => p.PersonId).ToListAsync(ct);
         var muted = post is null ? [] : await db.ThreadMutes.AsNoTracking()
             .Where(m => candidates.Contains(m.PersonId) && m.RootId == post.RootId).Select(m => m.PersonId).ToListAsync(ct);
+        // Of all of a recipient's groups only the post's own group matters to the visibility rule here.
+        var inGroup = post?.GroupId is not { } gid ? [] : (await db.GroupMembers.AsNoTracking()
+            .Where(m => m.GroupId == gid && candidates.Contains(m.PersonId) && m.State == MembershipState.Member)
+            .Select(m => m.PersonId).ToListAsync(ct)).ToHashSet();
         foreach (var person in people)
         {
             if (off.Contains(person.Id) || muted.Contains(person.Id)) continue;
-            if (post is not null && !NotificationViewer.Of(person).CanSee(post)) continue;
+            if (post is not null && !NotificationViewer.Of(person, inGroup.Contains(person.Id) ? [post.GroupId!.Value] : []).CanSee(post)) continue;
             var notification = new Notification
             {
                 Id = ids.Next(), RecipientId = person.Id, Kind = kind, ActorId = actorId, PostId = post?.Id, RootId = post?.RootId, CreatedAt = now,
@@ -66,5 +70,6 @@ public sealed class NotificationWriter(ChorusDb db, IdGenerator ids)
 /// <summary>A person as a reader, for applying the one visibility rule to someone who is not the one asking.</summary>
 public static class NotificationViewer
 {
-    public static Viewer Of(Person p) => new(p.Id, p.Handle, p.DisplayName, p.Role, CredentialKind.Session, 0, false);
+    public static Viewer Of(Person p, long[] groups) =>
+        new(p.Id, p.Handle, p.DisplayName, p.Role, CredentialKind.Session, 0, false) { Groups = groups };
 }

@@ -58,10 +58,11 @@ public static partial class PersonRules
     {
         null or "" or "member" => PersonRole.Member,
         "admin" => PersonRole.Admin,
-        _ => Problem.Invalid("role", "must be 'member' or 'admin'."),
+        "guest" => PersonRole.Guest,
+        _ => Problem.Invalid("role", "must be 'member', 'admin' or 'guest'."),
     };
 
-    public static string RoleName(PersonRole role) => role == PersonRole.Admin ? "admin" : "member";
+    public static string RoleName(PersonRole role) => role switch { PersonRole.Admin => "admin", PersonRole.Guest => "guest", _ => "member" };
 
     public static string SearchText(string displayName, string handle, string? title) =>
         $"{displayName} {handle} {title}".Trim().ToLowerInvariant();

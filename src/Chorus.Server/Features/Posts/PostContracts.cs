@@ -1,8 +1,11 @@
+using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.People;
 
 namespace Chorus.Server.Features.Posts;
 
-public sealed record CreatePostRequest(string? Text, string? ReplyTo = null);
+/// <param name="GroupId">The group to post in; omitted or the all-company group's id for the all-company stream. Replies take their thread's group.</param>
+public sealed record CreatePostRequest(string? Text, string? ReplyTo = null, string? GroupId = null);
 public sealed record EditPostRequest(string? Text);
 public sealed record SharePostRequest(string? Comment = null);
 
@@ -10,7 +13,33 @@ public sealed record PostDto(
     string Id, PersonSummary Author, string Text, string Html, DateTime CreatedAt, DateTime? EditedAt,
     string? ReplyTo, string RootId, PostDto? SharedPost, int ReplyCount, int ShareCount,
     IReadOnlyDictionary<string, int> Reactions, IReadOnlyList<string> MyReactions, IReadOnlyList<string> Topics,
-    IReadOnlyList<string> Mentions, string Url, bool CanEdit);
+    IReadOnlyList<string> Mentions, string Url, bool CanEdit,
+    string Kind = PostKinds.Post, GroupRef? Group = null, object? Details = null);
+
+/// <summary>The group a post lives in, as shown on the post; absent for the all-company stream.</summary>
+public sealed record GroupRef(string Id, string Name, string Kind, string Url);
+
+/// <summary>What a post is. Kinds other than <see cref="Post"/> carry their own details (see <see cref="IPostDetails"/>).</summary>
+public static class PostKinds
+{
+    public const string Post = "post";
+    public const string Announcement = "announcement";
+    public const string Question = "question";
+    public const string Poll = "poll";
+    public const string Praise = "praise";
+    public const string Event = "event";
+    public const string Article = "article";
+}
+
+/// <summary>
+/// Renders the kind-specific part of posts (a poll's options, a question's best answer, an event's time and RSVPs)
+/// into <see cref="PostDto.Details"/>: one batch per page of posts, for one viewer.
+/// </summary>
+public interface IPostDetails
+{
+    string Kind { get; }
+    Task<IReadOnlyDictionary<long, object>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct);
+}
 
 public sealed record ThreadDto(PostDto Root, IReadOnlyList<PostDto> Replies, string? Focus);
 

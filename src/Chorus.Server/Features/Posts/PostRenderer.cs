@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.Posts;
 
 /// <summary>Posts → API JSON for one viewer, in batches: a fixed number of queries per page, never one per post.</summary>
-public sealed class PostRenderer(ChorusDb db, PersonRenderer people)
+public sealed class PostRenderer(ChorusDb db, PersonRenderer people, IEnumerable<IPostDetails> details)
 {
     public async Task<IReadOnlyList<PostDto>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)
     {
@@ -37,6 +37,18 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people)
                                where ids.Contains(m.PostId) select new { m.PostId, p.Handle }).ToListAsync(ct))
             .ToLookup(x => x.PostId, x => x.Handle);
 
+        var groupIds = all.Where(p => p.GroupId is not null).Select(p => p.GroupId!.Value).Distinct().ToList();
+        var groups = groupIds.Count == 0 ? [] :
+            await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id))
+                .ToDictionaryAsync(g => g.Id, g => new GroupRef(g.Id.ToString(), g.Name, Groups.GroupRules.KindName(g.Kind), $"/groups/{g.Id}"), ct);
+        var extra = new Dictionary<long, object>();
+        foreach (var renderer in details)
+        {
+            var ofKind = all.Where(p => p.Kind == renderer.Kind).ToList();
+            if (ofKind.Count == 0) continue;
+            foreach (var (id, value) in await renderer.RenderAsync(ofKind, viewer, ct)) extra[id] = value;
+        }
+
         PostDto One(Post p, bool nested)
         {
             PostDto? sharedDto = null;
@@ -48,7 +60,8 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people)
                 replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id),
                 reactionCounts[p.Id].OrderBy(r => IndexOf(r.Kind)).ToDictionary(r => r.Kind, r => r.N),
                 mine[p.Id].OrderBy(IndexOf).ToList(), topics[p.Id].ToList(), mentions[p.Id].ToList(),
-                $"/posts/{p.Id}", p.AuthorId == viewer.Id);
+                $"/posts/{p.Id}", p.AuthorId == viewer.Id,
+                p.Kind, p.GroupId is { } g && groups.TryGetValue(g, out var group) ? group : null, extra.GetValueOrDefault(p.Id));
         }
 
         return posts.Select(p => One(p, nested: false)).ToList();

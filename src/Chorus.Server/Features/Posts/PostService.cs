@@ -9,7 +9,15 @@ namespace Chorus.Server.Features.Posts;
 /// <summary>Writing posts: create, reply, share, edit with history, delete, react. Each change records its event in the same transaction.</summary>
 public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicStore topics, NotificationWriter notifications)
 {
-    public async Task<Outcome<Post>> CreateAsync(Viewer viewer, CreatePostRequest request, CancellationToken ct)
+    public Task<Outcome<Post>> CreateAsync(Viewer viewer, CreatePostRequest request, CancellationToken ct) =>
+        CreateAsync(viewer, request, PostKinds.Post, null, ct);
+
+    /// <summary>
+    /// Creates a post of any kind. <paramref name="attach"/> lets a kind add its own rows (a poll's options, an
+    /// event's details) to the same unit of work, or refuse: then nothing is written.
+    /// </summary>
+    public async Task<Outcome<Post>> CreateAsync(Viewer viewer, CreatePostRequest request, string kind,
+        Func<Post, Group?, Task<Problem?>>? attach, CancellationToken ct)
     {
         if (CheckText(request.Text, required: true) is { } problem) return problem;
         Post? parent = null;
@@ -19,19 +27,51 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             parent = await db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == parentId, ct);
             if (parent is null) return Problem.Invalid("replyTo", "No post you can see has this id.");
         }
+        var place = await PlaceAsync(viewer, request.GroupId, parent, ct);
+        if (place.Problem is { } placeProblem) return placeProblem;
+        var group = place.Value;
+
         var now = clock.GetUtcNow().UtcDateTime;
         var post = new Post
         {
-            Id = ids.Next(), AuthorId = viewer.Id, Text = request.Text!.Trim(), Html = "", CreatedAt = now,
-            ReplyToId = parent?.Id, GroupId = parent?.GroupId,
+            Id = ids.Next(), AuthorId = viewer.Id, Text = request.Text!.Trim(), Html = "", CreatedAt = now, Kind = kind,
+            ReplyToId = parent?.Id,
+            // A reply lives where its thread lives, so it can never reach a wider audience than its parent.
+            GroupId = parent is not null ? parent.GroupId : group?.Id,
+            MembersOnly = parent?.MembersOnly ?? group?.MembersOnly ?? false,
         };
         post.RootId = parent?.RootId ?? post.Id;
+        if (attach is not null && await attach(post, group) is { } attachProblem)
+        {
+            db.ChangeTracker.Clear();
+            return attachProblem;
+        }
         var mentioned = await ApplyTextAsync(post, post.Text, ct);
         db.Posts.Add(post);
         db.Events.Add(Event("post.created", viewer, post, now));
         await notifications.AddForPostAsync(post, parent, mentioned, now, ct);
         await db.SaveChangesAsync(ct);
         return post;
+    }
+
+    /// <summary>
+    /// Where a new post goes: the group named (null for the all-company stream). Only members post in a group; guests
+    /// post only in their groups. A reply ignores groupId: it goes where its thread is.
+    /// </summary>
+    async Task<Outcome<Group?>> PlaceAsync(Viewer viewer, string? groupId, Post? parent, CancellationToken ct)
+    {
+        if (parent is not null) return (Group?)null;
+        if (string.IsNullOrWhiteSpace(groupId) || groupId == Group.CompanyId.ToString())
+        {
+            if (viewer.IsGuest) return Problem.Invalid("groupId", "Guests post in their groups: name one.");
+            return (Group?)null;
+        }
+        if (!long.TryParse(groupId, out var id)) return Problem.Invalid("groupId", "is not a group id.");
+        var group = await db.Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
+        var mine = group is null ? null : await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == id && m.PersonId == viewer.Id, ct);
+        if (group is null || !Groups.GroupAccess.CanFind(viewer, group, mine)) return Problem.Invalid("groupId", "No group you can see has this id.");
+        if (!Groups.GroupAccess.IsMember(viewer, group, mine)) return Problem.Forbidden("Only members of the group can post in it; join it first.");
+        return group;
     }
 
     public async Task<Outcome<Post>> ShareAsync(Viewer viewer, long postId, SharePostRequest request, CancellationToken ct)
@@ -49,7 +89,8 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         var share = new Post
         {
             Id = ids.Next(), AuthorId = viewer.Id, Text = request.Comment?.Trim() ?? "", Html = "", CreatedAt = now,
-            ShareOfId = target.Id, GroupId = target.GroupId,
+            // A share keeps the original's group and audience: sharing never widens who can read a post.
+            ShareOfId = target.Id, GroupId = target.GroupId, MembersOnly = target.MembersOnly,
         };
         share.RootId = share.Id;
         await ApplyTextAsync(share, share.Text, ct);

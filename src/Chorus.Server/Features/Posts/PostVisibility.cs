@@ -7,14 +7,18 @@ namespace Chorus.Server.Features.Posts;
 /// <summary>
 /// THE rule for who may see a post. Every read path — REST, feeds, threads, profiles, topic pages, and later
 /// streams, notifications, search and exports — filters with <see cref="VisibleTo"/> (in SQL) or checks with
-/// <see cref="CanSee"/> (in memory); both come from the one <see cref="Definition"/>. Today a post is visible
-/// to every signed-in member unless it is deleted; communities (private and secret groups, guests) extend
-/// this one expression.
+/// <see cref="CanSee"/> (in memory); both come from the one <see cref="Definition"/>.
+/// <para>A post that is not deleted is visible to every member of the organization when it is in the all-company
+/// group or a public group, and to the members of its group otherwise (private and secret groups). Guests are not
+/// members of the organization: they see posts of their own groups only. Replies and shares carry their thread's
+/// or original's group and audience, so a reply cannot expose a private parent and a share never widens an
+/// audience. Deactivated people cannot sign in, so they see nothing; their posts stay visible.</para>
 /// </summary>
 public static class PostVisibility
 {
     static readonly Expression<Func<Viewer, Post, bool>> Definition =
-        (viewer, p) => p.DeletedAt == null && p.GroupId == null;
+        (viewer, p) => p.DeletedAt == null &&
+                       ((!p.MembersOnly && !viewer.IsGuest) || (p.GroupId != null && viewer.Groups.Contains(p.GroupId.Value)));
 
     static readonly Func<Viewer, Post, bool> Compiled = Definition.Compile();
 

@@ -1,3 +1,4 @@
+using Chorus.Server.Features.Groups;
 using Chorus.Server.Data;
 using Chorus.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -86,6 +87,19 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
                 break;
             case "person.deactivated" when e.OnlyPersonId is { } person:
                 hub.ClosePerson(person, "The account was deactivated.");
+                break;
+            case "group.membership" when e.OnlyPersonId is { } person:
+                var connections = hub.ConnectionsOf(person).ToList();
+                if (connections.Count == 0) break;
+                // The person's open streams read with their groups as they are now: a removed member stops seeing the
+                // group's posts at once, a new one starts; the home feed's group keys follow the same change.
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    var groups = await GroupAccess.MemberGroupsAsync(scope.ServiceProvider.GetRequiredService<ChorusDb>(), person, ct);
+                    foreach (var c in connections) c.Viewer = c.Viewer with { Groups = groups };
+                }
+                foreach (var c in connections.Where(c => c.HasStream("user")))
+                    hub.Resubscribe(c, "user", await routes.UserKeysAsync(person, ct));
                 break;
             case "follow.created" or "follow.removed" or "topic.followed" or "topic.unfollowed" when e.OnlyPersonId is { } person:
                 foreach (var c in hub.ConnectionsOf(person).Where(c => c.HasStream("user")))

@@ -41,7 +41,9 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot
     // as it stays open, so the smaller shape wins (docs/benchmarks.md, memory per idle stream).
     readonly List<(string Name, HashSet<StreamKey> Keys)> _streams = new(1);
 
-    public Viewer Viewer { get; } = viewer;
+    /// <summary>Who reads this stream; replaced (not mutated) when the person's group memberships change.</summary>
+    public Viewer Viewer { get => Volatile.Read(ref _viewer); set => Volatile.Write(ref _viewer, value); }
+    Viewer _viewer = viewer;
     /// <summary>Which heartbeat slice the connection is in (connections are numbered as they open).</summary>
     public int Slot { get; } = slot;
     public CancellationToken Closed => _closed.Token;

@@ -44,7 +44,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
             else if (e.PostId is { } pid && PostKinds.Contains(e.Kind))
             {
                 if (!posts.TryGetValue(pid, out var post)) continue;
-                var keys = new List<StreamKey> { StreamKey.Company, StreamKey.Author(post.AuthorId), StreamKey.Thread(post.RootId) };
+                var keys = new List<StreamKey> { post.GroupId is { } gid ? StreamKey.Group(gid) : StreamKey.Company, StreamKey.Author(post.AuthorId), StreamKey.Thread(post.RootId) };
                 keys.AddRange(topics[pid].Select(StreamKey.Topic));
                 // Visibility is judged on the post as its audience saw it, so a deletion reaches those who saw the post.
                 var audience = post.DeletedAt is null ? post : CopyUndeleted(post);
@@ -81,7 +81,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
     static Post CopyUndeleted(Post p) => new()
     {
         Id = p.Id, AuthorId = p.AuthorId, Text = "", Html = "", ReplyToId = p.ReplyToId, RootId = p.RootId, ShareOfId = p.ShareOfId,
-        GroupId = p.GroupId, CreatedAt = p.CreatedAt, EditedAt = p.EditedAt, DeletedAt = null,
+        GroupId = p.GroupId, MembersOnly = p.MembersOnly, Kind = p.Kind, CreatedAt = p.CreatedAt, EditedAt = p.EditedAt, DeletedAt = null,
     };
 }
 

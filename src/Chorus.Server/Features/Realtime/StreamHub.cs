@@ -24,7 +24,7 @@ public sealed class StreamHub(ChorusSettings settings)
     readonly Lock _dispatchGate = new();
 
     static readonly HashSet<string> Deliverable =
-        ["post.created", "post.updated", "post.deleted", "share.created", "reaction.changed", "notification", "notification.read"];
+        ["post.created", "post.updated", "post.deleted", "share.created", "reaction.changed", "notification", "notification.read", "group.membership"];
 
     /// <summary>The newest stream position this node has dispatched; new connections replay up to here from the database.</summary>
     public long DispatchedSeq { get; internal set; }
