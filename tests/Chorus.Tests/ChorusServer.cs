@@ -88,14 +88,14 @@ public sealed class ChorusServer : WebApplicationFactory<Program>
     public static string NewHandle(string prefix = "u") => prefix + Guid.NewGuid().ToString("N")[..10];
 
     /// <summary>Creates a person directly through the service and returns them with an API client holding a token.</summary>
-    public async Task<TestUser> CreateUserAsync(string? handle = null, bool admin = false, string scope = "write", string? department = null, string? managerHandle = null)
+    public async Task<TestUser> CreateUserAsync(string? handle = null, bool admin = false, string scope = "write", string? department = null, string? managerHandle = null, string? role = null)
     {
         handle ??= NewHandle();
         return await WithScopeAsync(async sp =>
         {
             var people = sp.GetRequiredService<PeopleService>();
             var created = await people.CreateAsync(new NewPerson(handle, "Test " + handle, handle + "@example.com", "Tester", department ?? "QA",
-                null, managerHandle, null, admin ? "admin" : "member", Password), CancellationToken.None);
+                null, managerHandle, null, role ?? (admin ? "admin" : "member"), Password), CancellationToken.None);
             if (!created.Ok) throw new InvalidOperationException(created.Problem!.Detail);
             var token = await sp.GetRequiredService<CredentialService>().CreateTokenAsync(created.Value!.Id, "tests", scope, null, CancellationToken.None);
             var client = CreateClient();

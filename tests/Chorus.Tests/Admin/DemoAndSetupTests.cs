@@ -36,8 +36,8 @@ public sealed class DemoAndSetupTests
         });
         Assert.Equal(DemoSeeder.PeopleCount, stats.People);
         Assert.True(stats.Departments >= 10);
-        Assert.Equal(stats.People - 1, stats.Managed); // one CEO, everyone else has a manager
-        Assert.Equal(DemoSeeder.PostCount, stats.Posts);
+        Assert.Equal(stats.People - 2, stats.Managed); // the CEO and the partner's guest have no manager; everyone else has one
+        Assert.Equal(DemoSeeder.PostCount + DemoGroups.PostCount, stats.Posts);
         Assert.InRange(stats.Replies, 500, 1500);
         Assert.InRange(stats.Shares, 50, 300);
         Assert.True(stats.Mentions > 50 && stats.Topics > 1000 && stats.Reactions > 3000);

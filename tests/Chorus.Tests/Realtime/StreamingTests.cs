@@ -122,12 +122,12 @@ public sealed class StreamingTests(Servers servers)
         var author = await server.CreateUserAsync();
         await me.Client.PostAsync($"/api/v1/people/{author.Handle}/follow", null);
         await using var sse = await SseClient.ConnectAsync(me.Client, "user,company");
-        // A post in a (future) group the viewer is not in: the visibility rule hides it, so must the stream.
+        // A post in a private group the viewer is not in: the visibility rule hides it, so must the stream.
         await server.WithScopeAsync(async sp =>
         {
             var dbx = sp.GetRequiredService<ChorusDb>();
             var id = sp.GetRequiredService<Chorus.Server.Infrastructure.IdGenerator>().Next();
-            dbx.Posts.Add(new Post { Id = id, RootId = id, AuthorId = author.Id, Text = "hidden", Html = "<p>hidden</p>", GroupId = 12345, CreatedAt = DateTime.UtcNow });
+            dbx.Posts.Add(new Post { Id = id, RootId = id, AuthorId = author.Id, Text = "hidden", Html = "<p>hidden</p>", GroupId = 12345, MembersOnly = true, CreatedAt = DateTime.UtcNow });
             dbx.Events.Add(new ChangeEvent { Kind = "post.created", ActorId = author.Id, PostId = id, CreatedAt = DateTime.UtcNow });
             await dbx.SaveChangesAsync();
         });

@@ -31,9 +31,12 @@ public sealed class DemoSeeder(ChorusDb db, IdGenerator ids, TimeProvider clock,
         // One hash for every demo account: hashing 400 passwords would take tens of seconds, and these are demo passwords.
         var hash = hasher.HashPassword(null!, password);
 
-        var people = BuildPeople(rng, peopleCount, start, hash);
+        // One place is kept for the guest from a partner company (DemoGroups).
+        var people = BuildPeople(rng, peopleCount - 1, start, hash);
         progress?.Report(new SeedProgress("people", people.Count, people.Count));
         var follows = BuildFollows(rng, people, start);
+        // After the follows: the guest follows nobody and nobody follows the guest.
+        var communities = DemoGroups.Build(rng, people, hash, start, now, ids);
         progress?.Report(new SeedProgress("follows", follows.Count, follows.Count));
 
         var known = people.ToDictionary(p => p.HandleKey, p => p.Handle);
@@ -117,6 +120,10 @@ public sealed class DemoSeeder(ChorusDb db, IdGenerator ids, TimeProvider clock,
         await db.SaveChangesAsync(ct);
         // The model has no navigations, so EF does not order inserts by foreign key: save parents first.
         db.TopicFollows.AddRange(topicFollows);
+        db.Groups.AddRange(communities.Groups);
+        await db.SaveChangesAsync(ct);
+        db.GroupMembers.AddRange(communities.Members);
+        posts.AddRange(communities.Posts);
         await db.SaveChangesAsync(ct);
         var saved = 0;
         foreach (var chunk in posts.Chunk(500))
@@ -150,7 +157,7 @@ public sealed class DemoSeeder(ChorusDb db, IdGenerator ids, TimeProvider clock,
     List<Person> BuildPeople(Random rng, int count, DateTime start, string hash)
     {
         var people = new List<Person>(count);
-        var taken = new HashSet<string>();
+        var taken = new HashSet<string> { "gwen" }; // the guest's handle (DemoGroups)
         Person Add(string first, string last, string? handle, string title, string? dept, Person? manager, PersonRole role = PersonRole.Member)
         {
             handle ??= UniqueHandle(first, last, taken);

@@ -88,7 +88,10 @@ public static class PeopleEndpoints
         TypedResults.Ok(await people.DepartmentsAsync(ct));
 
     static async Task<Results<Ok<ProfileDto>, ProblemHttpResult>> Get(string handle, Viewer viewer, PeopleService people, CancellationToken ct) =>
-        await people.ProfileAsync(handle, viewer, ct) is { } profile ? TypedResults.Ok(profile) : Problem.NotFound("The person").ToResult();
+        await people.ProfileAsync(handle, viewer, ct) is { } profile
+            // Guests meet the people of their groups, not the organization's structure.
+            ? TypedResults.Ok(viewer.IsGuest ? profile with { ManagerChain = [], DirectReports = [] } : profile)
+            : Problem.NotFound("The person").ToResult();
 
     static async Task<Results<Ok<ProfileDto>, ProblemHttpResult>> Update(string handle, ProfileChanges changes, Viewer viewer, PeopleService people, CancellationToken ct)
     {

@@ -101,7 +101,8 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
         var n = limit ?? 30;
         if (n is < 1 or > MaxPageSize) return Problem.BadRequest("limit", $"must be between 1 and {MaxPageSize}.");
         if (query?.Length > 100) return Problem.BadRequest("query", "must be at most 100 characters.");
-        var q = db.People.AsNoTracking().Where(p => p.DeactivatedAt == null);
+        // Guests are not part of the organization's directory; they appear in the member lists of their groups.
+        var q = db.People.AsNoTracking().Where(p => p.DeactivatedAt == null && p.Role != PersonRole.Guest);
         if (!string.IsNullOrWhiteSpace(query))
         {
             foreach (var word in query.Trim().TrimStart('@').ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(5))
