@@ -32,6 +32,10 @@ public sealed class Org
     public required long[] PostRoot { get; init; }
     public required int[] PostTopic { get; init; }       // 0 for none
     public required bool[] PostDeleted { get; init; }
+    /// <summary>Per generated group (group id = index + 2; id 1 is the server's all-company group): 0 public, 1 private, 2 secret.</summary>
+    public required int[] GroupKind { get; init; }
+    public required int[][] GroupMembers { get; init; }  // index = group id - 2, values are person ids, ascending
+    public required int[] PostGroup { get; init; }       // 0 for the all-company stream, else a group id
 
     public long FollowCount => Followees.Sum(f => (long)f.Length);
 
@@ -116,12 +120,52 @@ public sealed class Org
             deleted[i] = rnd.NextDouble() < 0.005;
             if (i % 10_000 == 0) progress("posts", 0.5 + 0.5 * i / m);
         }
+        var (groupKind, groupMembers, postGroup) = Groups(shape, authors, replyTo, ids);
         progress("done", 1);
         return new Org
         {
             Shape = shape, Followees = followees, FollowerCount = followers, TopicFollows = topicFollows,
             PostId = ids, PostAuthor = authors, PostReplyTo = replyTo, PostRoot = root, PostTopic = topic, PostDeleted = deleted,
+            GroupKind = groupKind, GroupMembers = groupMembers, PostGroup = postGroup,
         };
+    }
+
+    /// <summary>
+    /// Communities with power-law sizes: one group per 50 people, the g-th largest holding ~20%/g of everyone (at
+    /// least 5), members drawn mostly from a neighbourhood of ids (a team) and the rest at random; 70% public, 25%
+    /// private, 5% secret. A quarter of thread roots whose author belongs to a group are posted in one of their
+    /// groups; replies stay in their thread's group. Its own random stream, so the follow graph and posts of the
+    /// earlier generator are unchanged.
+    /// </summary>
+    static (int[] Kind, int[][] Members, int[] PostGroup) Groups(OrgShape shape, int[] authors, long[] replyTo, long[] ids)
+    {
+        var rnd = new Random(7);
+        int n = shape.People, count = Math.Max(1, n / 50);
+        var kind = new int[count];
+        var members = new int[count][];
+        var ofPerson = new List<int>?[n + 1];
+        var set = new HashSet<int>();
+        for (var g = 0; g < count; g++)
+        {
+            var r = rnd.NextDouble();
+            kind[g] = r < 0.70 ? 0 : r < 0.95 ? 1 : 2;
+            var size = (int)Math.Clamp(0.2 * n / (g + 1), 5, n);
+            var centre = rnd.Next(1, n + 1);
+            set.Clear();
+            for (var attempts = 0; set.Count < size && attempts < size * 20; attempts++)
+                set.Add(rnd.NextDouble() < 0.6 ? Math.Clamp(centre + rnd.Next(-size, size + 1), 1, n) : rnd.Next(1, n + 1));
+            members[g] = [.. set.Order()];
+            foreach (var person in members[g]) (ofPerson[person] ??= []).Add(g + 2);
+        }
+        var postGroup = new int[ids.Length];
+        var byId = new Dictionary<long, int>(ids.Length);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            byId[ids[i]] = i;
+            if (replyTo[i] != 0) postGroup[i] = byId.TryGetValue(replyTo[i], out var parent) ? postGroup[parent] : 0;
+            else if (ofPerson[authors[i]] is { Count: > 0 } mine && rnd.NextDouble() < 0.25) postGroup[i] = mine[rnd.Next(mine.Count)];
+        }
+        return (kind, members, postGroup);
     }
 
     static double Normal(Random rnd) =>

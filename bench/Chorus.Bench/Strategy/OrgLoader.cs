@@ -11,7 +11,7 @@ public static class OrgLoader
         var shape = org.Shape;
         var created = Org.End.AddDays(-shape.Days - 30);
         var totalRows = shape.People + org.FollowCount + shape.Topics + org.TopicFollows.Sum(t => (long)t.Length)
-                        + shape.Posts + org.PostTopic.Count(t => t != 0);
+                        + shape.Posts + org.PostTopic.Count(t => t != 0) + org.GroupKind.Length + org.GroupMembers.Sum(m => (long)m.Length);
         await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
@@ -36,7 +36,18 @@ public static class OrgLoader
                     Enumerable.Range(1, shape.Topics).Select(t => new object?[] { (long)t, $"topic{t}", $"topic{t}", created }));
                 await Table("topic_follows", ["person_id", "topic_id", "created_at"],
                     Enumerable.Range(1, shape.People).SelectMany(u => org.TopicFollows[u - 1].Select(t => new object?[] { (long)u, (long)t, created })));
-                await Table("posts", ["id", "author_id", "text", "html", "reply_to_id", "root_id", "created_at", "deleted_at"],
+                await Table("groups", ["id", "name", "name_key", "description", "kind", "created_by", "created_at"],
+                    Enumerable.Range(0, org.GroupKind.Length).Select(g => new object?[]
+                    {
+                        (long)g + 2, $"Group {g + 2}", $"group {g + 2}", "A generated community", org.GroupKind[g], (long)org.GroupMembers[g][0], created,
+                    }));
+                // The first member owns the group; every member sees its posts in their home feed (the default).
+                await Table("group_members", ["group_id", "person_id", "state", "role", "show_in_home", "created_at", "joined_at"],
+                    Enumerable.Range(0, org.GroupKind.Length).SelectMany(g => org.GroupMembers[g].Select((person, i) => new object?[]
+                    {
+                        (long)g + 2, (long)person, 0, i == 0 ? 2 : 0, true, created, created,
+                    })));
+                await Table("posts", ["id", "author_id", "text", "html", "reply_to_id", "root_id", "created_at", "deleted_at", "group_id", "members_only"],
                     Enumerable.Range(0, shape.Posts).Select(i =>
                     {
                         var text = $"Post {i} by p{org.PostAuthor[i]}: status update on the quarterly plan" + (org.PostTopic[i] != 0 ? $" #topic{org.PostTopic[i]}" : "");
@@ -45,6 +56,7 @@ public static class OrgLoader
                         {
                             org.PostId[i], (long)org.PostAuthor[i], text, $"<p>{text}</p>",
                             org.PostReplyTo[i] == 0 ? null : org.PostReplyTo[i], org.PostRoot[i], at, org.PostDeleted[i] ? at.AddHours(1) : null,
+                            org.PostGroup[i] == 0 ? null : (long)org.PostGroup[i], org.PostGroup[i] != 0 && org.GroupKind[org.PostGroup[i] - 2] != 0,
                         };
                     }));
                 await Table("post_topics", ["topic_id", "post_id"],

@@ -166,6 +166,7 @@ public abstract class StrategyStore(DbConnection connection, string name) : IAsy
                             case null: await writer.WriteNullAsync(); break;
                             case long l: await writer.WriteAsync(l, NpgsqlDbType.Bigint); break;
                             case int i: await writer.WriteAsync(i, NpgsqlDbType.Integer); break;
+                            case bool b: await writer.WriteAsync(b, NpgsqlDbType.Boolean); break;
                             case string s: await writer.WriteAsync(s, NpgsqlDbType.Text); break;
                             case DateTime d: await writer.WriteAsync(d, NpgsqlDbType.TimestampTz); break;
                             default: throw new ArgumentException($"No COPY mapping for {v.GetType()}");
