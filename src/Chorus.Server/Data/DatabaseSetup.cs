@@ -23,7 +23,7 @@ public static class DatabaseSetup
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder o, ChorusSettings settings)
     {
         if (settings.Provider == DatabaseProvider.Sqlite)
-            o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas(settings.SqliteSynchronous), new SqliteWriteGate());
+            o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas(settings.SqliteSynchronous));
         else
             o.UseNpgsql(settings.ConnectionString);
         o.ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCustomizer, UtcModelCustomizer>();
