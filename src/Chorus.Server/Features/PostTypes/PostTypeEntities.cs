@@ -101,7 +101,7 @@ public static class PostTypeModel
         b.Entity<PollVote>(e => { e.ToTable("poll_votes"); e.HasKey(x => new { x.PostId, x.PersonId, x.Position }); });
         b.Entity<Praise>(e => { e.ToTable("praise"); e.HasKey(x => x.PostId); e.Property(x => x.PostId).ValueGeneratedNever(); });
         b.Entity<PraiseRecipient>(e => { e.ToTable("praise_recipients"); e.HasKey(x => new { x.PostId, x.PersonId }); });
-        b.Entity<CalendarEvent>(e => { e.ToTable("events"); e.HasKey(x => x.PostId); e.Property(x => x.PostId).ValueGeneratedNever(); });
+        b.Entity<CalendarEvent>(e => { e.ToTable("calendar_events"); e.HasKey(x => x.PostId); e.Property(x => x.PostId).ValueGeneratedNever(); });
         b.Entity<EventRsvp>(e => { e.ToTable("event_rsvps"); e.HasKey(x => new { x.PostId, x.PersonId }); });
 
         // Each kind's rows reference their post, so EF inserts the post first within one SaveChanges.

@@ -60,7 +60,7 @@ CREATE INDEX ix_praise_recipients_person ON praise_recipients (person_id, post_i
 
 -- starts_local/ends_local are the wall-clock times as entered (ISO 8601 without offset) in time_zone (IANA);
 -- starts_at/ends_at are the same instants in UTC, for ordering and reminders.
-CREATE TABLE events (
+CREATE TABLE calendar_events (
     post_id          INTEGER PRIMARY KEY REFERENCES posts(id),
     title            TEXT NOT NULL,
     starts_local     TEXT NOT NULL,
@@ -73,7 +73,7 @@ CREATE TABLE events (
     description      TEXT NOT NULL,
     reminder_sent_at TEXT
 );
-CREATE INDEX ix_events_reminder ON events (starts_at) WHERE reminder_sent_at IS NULL;
+CREATE INDEX ix_calendar_events_reminder ON calendar_events (starts_at) WHERE reminder_sent_at IS NULL;
 -- answer: 0 yes, 1 maybe, 2 no.
 CREATE TABLE event_rsvps (
     post_id     INTEGER NOT NULL REFERENCES posts(id),
