@@ -63,3 +63,15 @@ public static class Rsvps
         "yes" => RsvpAnswer.Yes, "maybe" => RsvpAnswer.Maybe, "no" => RsvpAnswer.No, _ => null,
     };
 }
+
+public static class Durations
+{
+    /// <summary>"45 s", "12 min", "3 h", "2 d": how long an answer took, for people rather than machines.</summary>
+    public static string Text(long seconds) => seconds switch
+    {
+        < 60 => $"{seconds} s",
+        < 3600 => $"{seconds / 60} min",
+        < 86_400 => $"{seconds / 3600} h",
+        _ => $"{seconds / 86_400} d",
+    };
+}
