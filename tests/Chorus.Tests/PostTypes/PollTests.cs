@@ -56,6 +56,8 @@ public sealed class PollTests(Servers servers)
         Assert.Equal([2], changed.GetProperty("myVote").EnumerateArray().Select(o => o.GetInt32()));
         await (await ben.Client.PutJsonAsync($"/api/v1/posts/{id}/votes", new { options = new[] { 2 } })).JsonAsync();
         Assert.Equal(2, (await ada.DetailsAsync(id)).GetProperty("voters").GetInt32());
+        // Each vote records post.updated, so open streams refresh the card (through the visibility rule like any post event).
+        Assert.True(await server.InDbAsync(d => d.Events.CountAsync(e => e.PostId == long.Parse(id) && e.Kind == "post.updated")) >= 3);
 
         // Closed: nobody votes or changes a vote, and everyone sees the results.
         await server.InDbAsync(d => d.Set<Poll>().Where(p => p.PostId == long.Parse(id))
