@@ -35,6 +35,8 @@ public sealed class AnnouncementTests(Servers servers)
         Assert.Equal([newer.Str("id"), id], feed.GetProperty("items").EnumerateArray().Select(p => p.Str("id")));
         await (await owner.Client.PostAsync($"/api/v1/posts/{id}/pin", null)).JsonAsync();
         Assert.True((await ada.DetailsAsync(id)).GetProperty("pinned").GetBoolean());
+        Assert.False((await ada.DetailsAsync(id)).GetProperty("canPin").GetBoolean());
+        Assert.True((await owner.DetailsAsync(id)).GetProperty("canPin").GetBoolean());
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]

@@ -55,7 +55,8 @@ public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess 
         if (place is null && url is null) return Problem.Invalid("place", "Give a place or an online link (onlineUrl).");
         var description = r.Description?.Trim() ?? "";
         if (description.Length > MaxDescription) return Problem.Invalid("description", $"must be at most {MaxDescription} characters.");
-        if (description.Contains('\0') || title.Contains('\0')) return Problem.Invalid("description", "must not contain NUL characters.");
+        foreach (var (field, value) in new[] { ("title", title), ("place", place ?? ""), ("description", description) })
+            if (value.Contains('\0')) return Problem.Invalid(field, "must not contain NUL characters.");
         return new CalendarEvent
         {
             Title = title, TimeZone = zone.Id, StartsLocal = start.Value.ToString(LocalFormat, CultureInfo.InvariantCulture),

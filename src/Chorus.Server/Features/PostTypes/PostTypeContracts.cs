@@ -18,7 +18,8 @@ public sealed record BestAnswerRequest(string? ReplyId);
 public sealed record VoteRequest(IReadOnlyList<int>? Options);
 public sealed record RsvpRequest(string? Answer);
 
-public sealed record AnnouncementDetails(bool Pinned, int SeenCount, bool SeenByMe);
+/// <param name="CanPin">Whether the viewer manages the announcement's group, and so may pin, unpin and see who saw it.</param>
+public sealed record AnnouncementDetails(bool Pinned, int SeenCount, bool SeenByMe, bool CanPin = false);
 public sealed record SeenByDto(int Count, IReadOnlyList<PersonSummary> People);
 
 public sealed record QuestionDetails(bool Answered, string? BestAnswerId, DateTime? FirstReplyAt, long? SecondsToFirstReply,

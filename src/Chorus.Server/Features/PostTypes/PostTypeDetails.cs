@@ -19,7 +19,14 @@ public sealed class AnnouncementDetailsRenderer(ChorusDb db) : IPostDetails
         var seen = await db.Set<AnnouncementView>().Where(v => ids.Contains(v.PostId)).GroupBy(v => v.PostId)
             .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
         var mine = (await db.Set<AnnouncementView>().Where(v => ids.Contains(v.PostId) && v.PersonId == viewer.Id).Select(v => v.PostId).ToListAsync(ct)).ToHashSet();
-        return ids.ToDictionary(id => id, id => (object)new AnnouncementDetails(pinned.GetValueOrDefault(id), seen.GetValueOrDefault(id), mine.Contains(id)));
+        // Which of these groups the viewer manages: one query for the page (the all-company group is the network admins').
+        var groupIds = posts.Where(p => p.GroupId is not null).Select(p => p.GroupId!.Value).Distinct().ToList();
+        var managed = groupIds.Count == 0 ? [] : (await db.GroupMembers.AsNoTracking()
+            .Where(m => m.PersonId == viewer.Id && groupIds.Contains(m.GroupId) && m.State == MembershipState.Member && m.Role != GroupRole.Member)
+            .Select(m => m.GroupId).ToListAsync(ct)).ToHashSet();
+        bool Manages(Post p) => p.GroupId is { } g ? managed.Contains(g) : viewer.IsAdmin && !viewer.IsGuest;
+        return posts.ToDictionary(p => p.Id, p => (object)new AnnouncementDetails(
+            pinned.GetValueOrDefault(p.Id), seen.GetValueOrDefault(p.Id), mine.Contains(p.Id), viewer.Id != 0 && Manages(p)));
     }
 }
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Chorus.Server.Web.Pages.PostTypes;
 
 /// <summary>
-/// The form posts behind the post-type controls on a card (vote, RSVP, mark seen), so they work without
+/// The form posts behind the post-type controls on a card (vote, RSVP, mark seen, pin), so they work without
 /// scripts. Each goes back to the page it came from; a refusal shows its reason with a way back.
 /// </summary>
 public sealed class ActModel(PollService polls, EventService events, AnnouncementService announcements) : ChorusPageModel
@@ -22,6 +22,9 @@ public sealed class ActModel(PollService polls, EventService events, Announcemen
 
     public async Task<IActionResult> OnPostSeenAsync(string id, string? returnUrl, CancellationToken ct) =>
         Done(await announcements.MarkSeenAsync(Viewer, id, ct), id, returnUrl);
+
+    public async Task<IActionResult> OnPostPinAsync(string id, bool pin, string? returnUrl, CancellationToken ct) =>
+        Done(await announcements.PinAsync(Viewer, id, pin, ct), id, returnUrl);
 
     IActionResult Done<T>(Outcome<T> outcome, string id, string? returnUrl)
     {
