@@ -1,4 +1,5 @@
 using Chorus.Server.Features.Groups;
+using Chorus.Server.Features.PostTypes;
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
 using Chorus.Server.Features.Notifications;
@@ -62,6 +63,7 @@ app.MapPeopleEndpoints();
 app.MapPostEndpoints();
 app.MapFeedEndpoints();
 app.MapGroupEndpoints();
+app.MapPostTypeEndpoints();
 app.MapStreamingEndpoints();
 app.MapNotificationEndpoints();
 app.MapRazorPages();

@@ -78,6 +78,8 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<GroupMember>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<ThreadMute>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
 
+        Features.PostTypes.PostTypeModel.Configure(b);
+
         // Column names are snake_case in both scripts; enums are stored as integers.
         foreach (var entity in b.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

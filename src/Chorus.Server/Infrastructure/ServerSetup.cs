@@ -1,4 +1,5 @@
 using Chorus.Server.Features.Groups;
+using Chorus.Server.Features.PostTypes;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chorus.Server.Data;
@@ -51,6 +52,7 @@ public static class ServerSetup
         services.AddScoped<PeopleImporter>();
         services.AddSingleton<EventSignal>();
         services.AddScoped<EventSequencer>();
+        services.AddPostTypes(configuration);
         return settings;
     }
 
@@ -104,6 +106,7 @@ public static class ServerSetup
         services.AddHostedService<PostgresEventListener>();
         services.AddHostedService<EventRetention>();
         services.AddHostedService<StreamHeartbeat>();
+        services.AddHostedService<Features.PostTypes.EventReminders>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.WebHost.ConfigureKestrel(k =>
         {

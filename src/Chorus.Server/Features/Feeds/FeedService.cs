@@ -60,9 +60,10 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
         if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
         if (viewer.IsGuest) return Problem.Forbidden("Guests see only the groups they were invited into.");
-        var ids = await Roots(viewer, before).Where(p => p.GroupId == null)
+        var pinned = await PostTypes.AnnouncementService.PinnedIdsAsync(db, viewer, null, ct);
+        var ids = await Roots(viewer, before).Where(p => p.GroupId == null && !pinned.Contains(p.Id))
             .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
-        return await MergeAsync(viewer, [ids], n, ct);
+        return await MergeAsync(viewer, [ids], n, ct, cursor is null ? pinned : []);
     }
 
     /// <summary>One group's posts; the caller has checked that the viewer may read the group.</summary>
@@ -73,9 +74,10 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
         if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
         var gid = group.Id;
-        var ids = await Roots(viewer, before).Where(p => p.GroupId == gid)
+        var pinned = await PostTypes.AnnouncementService.PinnedIdsAsync(db, viewer, gid, ct);
+        var ids = await Roots(viewer, before).Where(p => p.GroupId == gid && !pinned.Contains(p.Id))
             .OrderByDescending(p => p.Id).Select(p => p.Id).Take(n + 1).ToListAsync(ct);
-        return await MergeAsync(viewer, [ids], n, ct);
+        return await MergeAsync(viewer, [ids], n, ct, cursor is null ? pinned : []);
     }
 
     public async Task<Outcome<Page<PostDto>>> TopicAsync(Viewer viewer, long topicId, string? cursor, int? limit, CancellationToken ct)
@@ -108,15 +110,20 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
     /// <summary>
     /// Merges newest-first id lists that were each cut at n+1. Only ids above the highest cut-off of a full list are
     /// certain to be complete, so the page stops there; the cursor continues exactly where the page ended.
+    /// <paramref name="pinned"/> posts (a group's pinned announcements, left out of the sources) go on top of the
+    /// first page, in addition to its n posts, so pinning never shifts the cursor.
     /// </summary>
-    async Task<Page<PostDto>> MergeAsync(Viewer viewer, List<long>[] sources, int n, CancellationToken ct)
+    async Task<Page<PostDto>> MergeAsync(Viewer viewer, List<long>[] sources, int n, CancellationToken ct, IReadOnlyList<long>? pinned = null)
     {
         var floor = sources.Where(s => s.Count > n).Select(s => s[^1]).DefaultIfEmpty(long.MinValue).Max();
         var merged = sources.SelectMany(s => s).Where(id => id >= floor).Distinct().OrderByDescending(id => id).ToList();
         var more = merged.Count > n || sources.Any(s => s.Count > n);
         var page = merged.Take(n).ToList();
-        var posts = await db.Posts.AsNoTracking().Where(p => page.Contains(p.Id)).ToListAsync(ct);
-        var ordered = posts.OrderByDescending(p => p.Id).ToList();
+        var top = pinned ?? [];
+        var wanted = top.Concat(page).ToList();
+        var posts = await db.Posts.AsNoTracking().Where(p => wanted.Contains(p.Id)).ToListAsync(ct);
+        var ordered = posts.Where(p => !top.Contains(p.Id)).OrderByDescending(p => p.Id).ToList();
+        ordered.InsertRange(0, top.Select(id => posts.FirstOrDefault(p => p.Id == id)).OfType<Post>());
         var items = await renderer.RenderAsync(ordered, viewer, ct);
         return new Page<PostDto>(items, more && page.Count > 0 ? page[^1].ToString() : null);
     }

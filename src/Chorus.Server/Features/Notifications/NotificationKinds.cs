@@ -8,8 +8,11 @@ public static class NotificationKinds
     public const string Reaction = "reaction";
     public const string Share = "share";
     public const string Follow = "follow";
+    public const string Announcement = "announcement";
+    public const string Praise = "praise";
+    public const string EventReminder = "event-reminder";
 
-    public static readonly IReadOnlyList<string> All = [Mention, Reply, Reaction, Share, Follow];
+    public static readonly IReadOnlyList<string> All = [Mention, Reply, Reaction, Share, Follow, Announcement, Praise, EventReminder];
 
     public static bool IsKnown(string? kind) => kind is not null && All.Contains(kind);
 
@@ -23,6 +26,9 @@ public static class NotificationKinds
         Reaction => "Reactions to your posts",
         Share => "Shares of your posts",
         Follow => "New followers",
+        Announcement => "Announcements in your groups",
+        Praise => "Praise for you",
+        EventReminder => "Reminders of events you are going to",
         _ => kind,
     };
 }

@@ -61,6 +61,9 @@ public sealed class NotificationRenderer(ChorusDb db, PostRenderer posts, Person
             NotificationKinds.Reaction => $"{who} reacted to your post",
             NotificationKinds.Share => $"{who} shared your post",
             NotificationKinds.Follow => $"{who} followed you",
+            NotificationKinds.Announcement => $"{who} made an announcement",
+            NotificationKinds.Praise => $"{who} praised you",
+            NotificationKinds.EventReminder => "An event you are going to starts soon",
             _ => who,
         };
     }

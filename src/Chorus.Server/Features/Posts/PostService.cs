@@ -50,6 +50,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         db.Posts.Add(post);
         db.Events.Add(Event("post.created", viewer, post, now));
         await notifications.AddForPostAsync(post, parent, mentioned, now, ct);
+        if (parent is not null) await PostTypes.QuestionService.NoteReplyAsync(db, post, now, ct);
         await db.SaveChangesAsync(ct);
         return post;
     }
