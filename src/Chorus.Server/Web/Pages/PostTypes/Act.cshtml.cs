@@ -8,7 +8,7 @@ namespace Chorus.Server.Web.Pages.PostTypes;
 /// The form posts behind the post-type controls on a card (vote, RSVP, mark seen, pin), so they work without
 /// scripts. Each goes back to the page it came from; a refusal shows its reason with a way back.
 /// </summary>
-public sealed class ActModel(PollService polls, EventService events, AnnouncementService announcements) : ChorusPageModel
+public sealed class ActModel(PollService polls, EventService events, AnnouncementService announcements, QuestionService questions) : ChorusPageModel
 {
     public string ReturnUrl { get; private set; } = "/";
 
@@ -25,6 +25,9 @@ public sealed class ActModel(PollService polls, EventService events, Announcemen
 
     public async Task<IActionResult> OnPostPinAsync(string id, bool pin, string? returnUrl, CancellationToken ct) =>
         Done(await announcements.PinAsync(Viewer, id, pin, ct), id, returnUrl);
+
+    public async Task<IActionResult> OnPostBestAnswerAsync(string id, string? replyId, bool set, string? returnUrl, CancellationToken ct) =>
+        Done(await questions.SetBestAnswerAsync(Viewer, id, new BestAnswerRequest(replyId), set, ct), id, returnUrl);
 
     IActionResult Done<T>(Outcome<T> outcome, string id, string? returnUrl)
     {

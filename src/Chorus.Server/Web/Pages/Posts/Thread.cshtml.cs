@@ -11,7 +11,7 @@ namespace Chorus.Server.Web.Pages.Posts;
 /// them work as plain form posts. Each handler returns to the page the form came from.
 /// </summary>
 [EnableRateLimiting(RateLimits.Posting)]
-public sealed class ThreadModel(PostQueries queries, PostService posts, NotificationService notifications) : ChorusPageModel
+public sealed class ThreadModel(PostQueries queries, PostService posts, NotificationService notifications, Features.PostTypes.PostTypeAccess postTypes) : ChorusPageModel
 {
     const int MaxIndent = 4;
 
@@ -21,6 +21,10 @@ public sealed class ThreadModel(PostQueries queries, PostService posts, Notifica
     public string? Text { get; private set; }
     /// <summary>Whether the viewer muted this conversation's notifications.</summary>
     public bool Muted { get; private set; }
+    /// <summary>For a question: whether the viewer (its asker or a group admin) may choose the best answer.</summary>
+    public bool CanChooseBest { get; private set; }
+    /// <summary>For a question: the reply chosen as its best answer.</summary>
+    public string? BestAnswerId { get; private set; }
     Dictionary<string, PostDto> byId = [];
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct) =>
@@ -113,6 +117,13 @@ public sealed class ThreadModel(PostQueries queries, PostService posts, Notifica
         Focus = thread.Focus is { } f && byId.ContainsKey(f) ? f : thread.Root.Id;
         FocusAuthor = byId[Focus].Author.DisplayName;
         Muted = await notifications.IsMutedAsync(Viewer, long.Parse(thread.Root.RootId, System.Globalization.CultureInfo.InvariantCulture), ct);
+        if (thread.Root is { Kind: PostKinds.Question, Details: Features.PostTypes.QuestionDetails question })
+        {
+            BestAnswerId = question.BestAnswerId;
+            var groupId = thread.Root.Group is { } g ? long.Parse(g.Id, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+            CanChooseBest = thread.Root.Author.Id == Viewer.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                            || await postTypes.CanManageAsync(Viewer, groupId, ct);
+        }
         return true;
     }
 }
