@@ -33,6 +33,9 @@ public sealed partial class PostTypeWebTests(Servers servers)
         Assert.DoesNotContain("style=", html);
         Assert.Contains("Launch party", await (await browser.GetAsync($"/posts/{evt}")).Content.ReadAsStringAsync());
         Assert.Contains("Innovator", await (await browser.GetAsync($"/posts/{praise}")).Content.ReadAsStringAsync());
+        var profile = await (await browser.GetAsync($"/people/{ada.Handle}")).Content.ReadAsStringAsync();
+        Assert.Contains("Praise for", profile);
+        Assert.Contains("Great demo", profile);
 
         var token = Token().Match(html).Groups[1].Value;
         var csrf = pollPage.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("chorus_csrf", StringComparison.Ordinal)).Split(';')[0];
