@@ -1,4 +1,6 @@
 using Chorus.Server.Features.Groups;
+using Chorus.Server.Features.GroupPages;
+using Chorus.Server.Features.Files;
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
 using Chorus.Server.Features.Notifications;
@@ -58,6 +60,9 @@ app.MapPeopleEndpoints();
 app.MapPostEndpoints();
 app.MapFeedEndpoints();
 app.MapGroupEndpoints();
+app.MapGroupPageEndpoints();
+app.MapGroupContentEndpoints();
+app.MapFileEndpoints();
 app.MapStreamingEndpoints();
 app.MapNotificationEndpoints();
 app.MapRazorPages();

@@ -24,6 +24,12 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
     public DbSet<ThreadMute> ThreadMutes => Set<ThreadMute>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<GroupPage> GroupPages => Set<GroupPage>();
+    public DbSet<PageRevision> PageRevisions => Set<PageRevision>();
+    public DbSet<FaqEntry> FaqEntries => Set<FaqEntry>();
+    public DbSet<Article> Articles => Set<Article>();
+    public DbSet<StoredFile> Files => Set<StoredFile>();
+    public DbSet<FileUse> FileUses => Set<FileUse>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -77,6 +83,8 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<GroupMember>().HasOne<Group>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<GroupMember>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<ThreadMute>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
+
+        GroupContentModel.Configure(b);
 
         // Column names are snake_case in both scripts; enums are stored as integers.
         foreach (var entity in b.Model.GetEntityTypes())
