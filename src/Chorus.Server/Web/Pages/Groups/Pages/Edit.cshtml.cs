@@ -1,0 +1,42 @@
+using Chorus.Server.Features.GroupPages;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Chorus.Server.Web.Pages.Groups.Pages;
+
+/// <summary>Editing carries the revision it started from in a hidden field; a conflicting save keeps the typed text and shows the current one.</summary>
+public sealed class WikiEditModel(PageService pages, GroupContent content) : GroupContentPageModel
+{
+    public string Slug { get; private set; } = "";
+    public string Title { get; private set; } = "";
+    public string Body { get; private set; } = "";
+    public int BaseRevision { get; private set; }
+    public PageDto? Conflict { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string id, string slug, CancellationToken ct)
+    {
+        if (await LoadGroupAsync(id, ct) is { } refused) return refused;
+        if (!IsMember) return StatusCode(403);
+        var page = await pages.GetAsync(Group, slug, ct);
+        if (!page.Ok) return NotFound();
+        (Slug, Title, Body, BaseRevision) = (slug, page.Value!.Title, page.Value!.Body, page.Value!.Revision);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string id, string slug, string? title, string? body, int? baseRevision, CancellationToken ct)
+    {
+        var member = await content.MemberAsync(Viewer, id, "write its pages", ct);
+        if (await LoadGroupAsync(id, ct) is { } refused) return refused;
+        if (!member.Ok) return StatusCode(member.Problem!.Status);
+        var saved = await pages.SaveAsync(Viewer, Group, slug, new SavePageRequest(title, body ?? "", baseRevision), ct);
+        if (saved.Ok) return LocalRedirect(PageService.Url(Group.Group.Id, slug));
+        if (saved.Problem!.Status == 404) return NotFound();
+        (Slug, Title, Body, BaseRevision) = (slug, title ?? "", body ?? "", baseRevision ?? 0);
+        if (saved.Problem.Kind == PageService.ConflictKind && await pages.GetAsync(Group, slug, ct) is { Ok: true } current)
+        {
+            Conflict = await pages.RenderAsync(current.Value!, Viewer, ct);
+            // The next save is based on what the editor has now seen.
+            BaseRevision = current.Value!.Revision;
+        }
+        return Refused(saved.Problem);
+    }
+}
