@@ -56,6 +56,8 @@ public sealed class UploadSizeLimitAttribute : Attribute, IAuthorizationFilter
         var http = context.HttpContext;
         if (!HttpMethods.IsPost(http.Request.Method)) return;
         var max = http.RequestServices.GetRequiredService<FileSettings>().MaxBytes + 64 * 1024;
+        // Refuse a declared oversize body before anything reads it, so the answer is 413 rather than a failed form read.
+        if (http.Request.ContentLength > max) { context.Result = new StatusCodeResult(StatusCodes.Status413PayloadTooLarge); return; }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = max;
         if (http.Features.Get<IFormFeature>() is null || !http.Request.HasFormContentType) return;
         http.Features.Set<IFormFeature>(new FormFeature(http.Request, new FormOptions { MultipartBodyLengthLimit = max }));
