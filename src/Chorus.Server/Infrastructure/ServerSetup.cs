@@ -44,7 +44,8 @@ public static class ServerSetup
         services.AddScoped<FeedService>();
         services.AddScoped<GroupService>();
         services.AddScoped<MembershipService>();
-        services.AddSingleton(sp => Features.Files.FileSettings.From(configuration, settings));
+        // Read now, so a bad Chorus:Files setting stops the start-up like every other setting.
+        services.AddSingleton(Features.Files.FileSettings.From(configuration, settings));
         services.AddSingleton<Features.Files.FileStore>();
         services.AddScoped<Features.Files.FileService>();
         services.AddScoped<Features.Files.FileRenderer>();

@@ -28,6 +28,8 @@ public sealed class FileService(ChorusDb db, IdGenerator ids, TimeProvider clock
         if (name is null) return Problem.Invalid("name", "The file needs a name: send it in Content-Disposition (filename) or the 'name' field.");
         if (name.Length > MaxName) return Problem.Invalid("name", $"must be at most {MaxName} characters.");
         var claim = claimedType?.Split(';')[0].Trim();
+        // Tools such as curl label any raw body as a form; that says nothing about the file, so it is no claim.
+        if (string.Equals(claim, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)) claim = null;
 
         var temp = store.CreateTemp(out var tempPath);
         var keep = false;
