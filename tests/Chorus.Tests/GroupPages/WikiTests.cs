@@ -79,6 +79,22 @@ public sealed class WikiTests(Servers servers)
             .ProblemAsync(HttpStatusCode.UnprocessableEntity, "validation");
     }
 
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Simultaneous_saves_from_one_revision_let_exactly_one_win(string db)
+    {
+        var server = servers[db];
+        var ada = await server.CreateUserAsync();
+        var gid = await GroupSetup.CreateGroupAsync(ada, "public");
+        await (await ada.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/pages", new { title = "Race", slug = "race", body = "v1" })).JsonAsync(HttpStatusCode.Created);
+
+        var saves = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            ada.Client.PutAsJsonAsync($"/api/v1/groups/{gid}/pages/race", new { title = "Race", body = $"edit {i}", baseRevision = 1 })));
+        Assert.Equal(1, saves.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(5, saves.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var revisions = await (await ada.Client.GetAsync($"/api/v1/groups/{gid}/pages/race/revisions")).JsonAsync();
+        Assert.Equal(2, revisions.GetArrayLength());
+    }
+
     [Fact]
     public void The_line_diff_is_minimal_for_small_edits_and_correct_for_large_ones()
     {
