@@ -1,5 +1,7 @@
 using Chorus.Server.Features.Groups;
 using Chorus.Server.Features.PostTypes;
+using Chorus.Server.Features.GroupPages;
+using Chorus.Server.Features.Files;
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Feeds;
 using Chorus.Server.Features.Notifications;
@@ -64,6 +66,9 @@ app.MapPostEndpoints();
 app.MapFeedEndpoints();
 app.MapGroupEndpoints();
 app.MapPostTypeEndpoints();
+app.MapGroupPageEndpoints();
+app.MapGroupContentEndpoints();
+app.MapFileEndpoints();
 app.MapStreamingEndpoints();
 app.MapNotificationEndpoints();
 app.MapRazorPages();

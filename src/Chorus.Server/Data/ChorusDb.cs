@@ -24,6 +24,12 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
     public DbSet<ThreadMute> ThreadMutes => Set<ThreadMute>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<GroupPage> GroupPages => Set<GroupPage>();
+    public DbSet<PageRevision> PageRevisions => Set<PageRevision>();
+    public DbSet<FaqEntry> FaqEntries => Set<FaqEntry>();
+    public DbSet<Article> Articles => Set<Article>();
+    public DbSet<StoredFile> Files => Set<StoredFile>();
+    public DbSet<FileUse> FileUses => Set<FileUse>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -79,6 +85,7 @@ public sealed class ChorusDb(DbContextOptions<ChorusDb> options) : DbContext(opt
         b.Entity<ThreadMute>().HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
 
         Features.PostTypes.PostTypeModel.Configure(b);
+        GroupContentModel.Configure(b);
 
         // Column names are snake_case in both scripts; enums are stored as integers.
         foreach (var entity in b.Model.GetEntityTypes())

@@ -45,6 +45,17 @@ public static class ServerSetup
         services.AddScoped<FeedService>();
         services.AddScoped<GroupService>();
         services.AddScoped<MembershipService>();
+        // Read now, so a bad Chorus:Files setting stops the start-up like every other setting.
+        services.AddSingleton(Features.Files.FileSettings.From(configuration, settings));
+        services.AddSingleton<Features.Files.FileStore>();
+        services.AddScoped<Features.Files.FileService>();
+        services.AddScoped<Features.Files.FileRenderer>();
+        services.AddScoped<Features.GroupPages.GroupContent>();
+        services.AddScoped<Features.GroupPages.LongText>();
+        services.AddScoped<Features.GroupPages.PageService>();
+        services.AddScoped<Features.GroupPages.FaqService>();
+        services.AddScoped<Features.GroupPages.ArticleService>();
+        services.AddScoped<IPostDetails, Features.GroupPages.ArticleDetails>();
         services.AddScoped<TopicService>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();
