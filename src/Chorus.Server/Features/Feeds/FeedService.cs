@@ -26,6 +26,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer)
         if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
         var me = viewer.Id;
+        // A page runs a dozen or more statements; holding one connection for all of them saves a pool round trip each.
+        await db.Database.OpenConnectionAsync(ct);
         var followedTopics = await db.TopicFollows.Where(t => t.PersonId == me).Select(t => t.TopicId).ToListAsync(ct);
         var homeGroups = await db.GroupMembers.Where(m => m.PersonId == me && m.State == MembershipState.Member && m.ShowInHome)
             .Select(m => m.GroupId).ToListAsync(ct);
