@@ -30,23 +30,42 @@ public static class DatabaseSetup
         return o;
     }
 
-    /// <summary>Applies per-connection SQLite settings: durability level and a busy timeout for concurrent writers.</summary>
+    /// <summary>
+    /// Applies per-connection SQLite settings: durability level and a busy timeout for concurrent writers.
+    /// <para>EF Core opens and closes the connection around every query, and each open takes a pooled physical
+    /// connection whose settings survive from its earlier uses. Running the three PRAGMAs on every open cost three
+    /// more statements per query (about 50 per home-feed page, bench/findings.md W2), so they run once per physical
+    /// connection, recognised by its native handle.</para>
+    /// </summary>
     sealed class SqlitePragmas(string synchronous) : DbConnectionInterceptor
     {
         readonly string _sql = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+        readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _applied = [];
+
+        bool Pending(DbConnection connection) =>
+            connection is not Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle } || !_applied.TryGetValue(handle, out _);
+
+        void Applied(DbConnection connection)
+        {
+            if (connection is Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle }) _applied.AddOrUpdate(handle, this);
+        }
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
+            if (!Pending(connection)) return;
             using var cmd = connection.CreateCommand();
             cmd.CommandText = _sql;
             cmd.ExecuteNonQuery();
+            Applied(connection);
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
+            if (!Pending(connection)) return;
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = _sql;
             await cmd.ExecuteNonQueryAsync(cancellationToken);
+            Applied(connection);
         }
     }
 

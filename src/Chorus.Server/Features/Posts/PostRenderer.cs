@@ -20,22 +20,31 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people, IEnumerable
         var all = posts.Concat(shared.Values).DistinctBy(p => p.Id).ToList();
         var ids = all.Select(p => p.Id).ToList();
         var authors = await people.SummariesAsync(all.Select(p => p.AuthorId), ct);
-        var reactionCounts = (await db.Reactions.Where(r => ids.Contains(r.PostId)).GroupBy(r => new { r.PostId, r.Kind })
-                .Select(g => new { g.Key.PostId, g.Key.Kind, N = g.Count() }).ToListAsync(ct))
-            .ToLookup(x => x.PostId);
-        var mine = (await db.Reactions.Where(r => ids.Contains(r.PostId) && r.PersonId == viewer.Id)
-                .Select(r => new { r.PostId, r.Kind }).ToListAsync(ct))
-            .ToLookup(x => x.PostId, x => x.Kind);
-        var replies = await db.Posts.VisibleTo(viewer).Where(p => p.ReplyToId != null && ids.Contains(p.ReplyToId.Value))
-            .GroupBy(p => p.ReplyToId!.Value).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
-        var shares = await db.Posts.VisibleTo(viewer).Where(p => p.ShareOfId != null && ids.Contains(p.ShareOfId.Value))
-            .GroupBy(p => p.ShareOfId!.Value).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
-        var topics = (await (from pt in db.PostTopics join t in db.Topics on pt.TopicId equals t.Id
-                             where ids.Contains(pt.PostId) select new { pt.PostId, t.Tag }).ToListAsync(ct))
-            .ToLookup(x => x.PostId, x => x.Tag);
-        var mentions = (await (from m in db.PostMentions join p in db.People on m.PersonId equals p.Id
-                               where ids.Contains(m.PostId) select new { m.PostId, p.Handle }).ToListAsync(ct))
-            .ToLookup(x => x.PostId, x => x.Handle);
+        // Counts and the viewer's own reactions in one grouped statement, reply and share counts in another, topics and
+        // mentions in a third: each statement costs a parse and a round trip, and a feed page renders on every read.
+        var me = viewer.Id;
+        var reactions = await db.Reactions.Where(r => ids.Contains(r.PostId)).GroupBy(r => new { r.PostId, r.Kind })
+            .Select(g => new { g.Key.PostId, g.Key.Kind, N = g.Count(), Mine = g.Max(r => r.PersonId == me ? 1 : 0) }).ToListAsync(ct);
+        var reactionCounts = reactions.ToLookup(x => x.PostId);
+        var mine = reactions.Where(x => x.Mine == 1).ToLookup(x => x.PostId, x => x.Kind);
+        var answers = await db.Posts.VisibleTo(viewer)
+            .Where(p => (p.ReplyToId != null && ids.Contains(p.ReplyToId.Value)) || (p.ShareOfId != null && ids.Contains(p.ShareOfId.Value)))
+            .GroupBy(p => new { p.ReplyToId, p.ShareOfId }).Select(g => new { g.Key.ReplyToId, g.Key.ShareOfId, N = g.Count() }).ToListAsync(ct);
+        var idSet = ids.ToHashSet();
+        var replies = new Dictionary<long, int>();
+        var shares = new Dictionary<long, int>();
+        foreach (var a in answers)
+        {
+            if (a.ReplyToId is { } r && idSet.Contains(r)) replies[r] = replies.GetValueOrDefault(r) + a.N;
+            if (a.ShareOfId is { } s && idSet.Contains(s)) shares[s] = shares.GetValueOrDefault(s) + a.N;
+        }
+        var labels = await (from pt in db.PostTopics join t in db.Topics on pt.TopicId equals t.Id
+                            where ids.Contains(pt.PostId) select new { pt.PostId, Tag = (string?)t.Tag, Handle = (string?)null })
+            .Concat(from m in db.PostMentions join p in db.People on m.PersonId equals p.Id
+                    where ids.Contains(m.PostId) select new { m.PostId, Tag = (string?)null, Handle = (string?)p.Handle })
+            .ToListAsync(ct);
+        var topics = labels.Where(x => x.Tag is not null).ToLookup(x => x.PostId, x => x.Tag!);
+        var mentions = labels.Where(x => x.Handle is not null).ToLookup(x => x.PostId, x => x.Handle!);
 
         var groupIds = all.Where(p => p.GroupId is not null).Select(p => p.GroupId!.Value).Distinct().ToList();
         var groups = groupIds.Count == 0 ? [] :
