@@ -19,8 +19,21 @@ public abstract class ChorusPageModel : PageModel
     /// The last dispatched stream event before this page read its data. The page's live script resumes the stream from
     /// here, so whatever happens between rendering and connecting still arrives (at worst twice, which it ignores).
     /// </summary>
-    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context) =>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        // Guests see their groups and nothing of the organization: the company stream, the directory, profiles and
+        // topic pages send them to their groups (the API fences them the same way, see GuestFence).
+        if (HttpContext.Features.Get<Viewer>() is { IsGuest: true } guest && IsOrganizationPage(HttpContext.Request.Path, guest))
+        {
+            context.Result = LocalRedirect("/groups");
+            return;
+        }
         HttpContext.Items[LiveSinceKey] = HttpContext.RequestServices.GetRequiredService<StreamHub>().DispatchedSeq;
+    }
+
+    static bool IsOrganizationPage(PathString path, Viewer guest) =>
+        path.StartsWithSegments("/company") || path.StartsWithSegments("/topics") ||
+        (path.StartsWithSegments("/people") && !path.Equals("/people/" + guest.Handle, StringComparison.OrdinalIgnoreCase));
 
     public const string LiveSinceKey = "chorus.live-since";
 

@@ -13,7 +13,7 @@ public sealed record FeedView(Page<PostDto> Page, string MoreHref, string EmptyT
 public sealed record PeopleView(IReadOnlyList<PersonSummary> People, string? MoreHref);
 
 /// <summary>The composer: a new post on Home, or a reply in a thread. Text and error survive a failed post.</summary>
-public sealed record ComposerView(string Id, string Action, string Label, string Placeholder, string Button, string? ReplyTo = null, string? Text = null, string? Error = null);
+public sealed record ComposerView(string Id, string Action, string Label, string Placeholder, string Button, string? ReplyTo = null, string? Text = null, string? Error = null, string? GroupId = null);
 
 public static class PersonViews
 {

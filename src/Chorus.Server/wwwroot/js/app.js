@@ -145,7 +145,8 @@ function enhanceComposer(form) {
 
   async function send(text, placeholder) {
     try {
-      const post = await api('POST', '/api/v1/posts', replyTo ? { text, replyTo } : { text });
+      const groupId = form.dataset.group || undefined;
+      const post = await api('POST', '/api/v1/posts', replyTo ? { text, replyTo } : { text, groupId });
       const card = await loadCard(post.id);
       placeholder.replaceWith(card);
       renderTimes(card);
