@@ -37,8 +37,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// The server as it is deployed (docs/operations.md): published for this machine's runtime, precompiled with
     /// ReadyToRun, into bench/bin/server. Start-up time (W6) depends on it; steady-state rates hardly do.
     /// </summary>
-    public static string Build()
+    /// <param name="deployed">False: a plain Release build (the smoke size, which only proves the harness works and
+    /// runs inside the test suite, where a ReadyToRun publish would take the CPU other tests need).</param>
+    public static string Build(bool deployed = true)
     {
+        if (!deployed) return Build(Path.Combine("src", "Chorus.Server"), "Chorus.Server.dll");
         var project = Path.Combine(Report.RepoRoot, "src", "Chorus.Server");
         var output = Path.Combine(Report.RepoRoot, "bench", "bin", "server");
         var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;

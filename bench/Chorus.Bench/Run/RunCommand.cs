@@ -17,7 +17,7 @@ public static class RunCommand
         AnsiConsole.MarkupLine($"[bold]run[/] {string.Join(",", o.Workloads.Order())} at {Markup.Escape(o.Size.Shape.ToString())} on {string.Join(" and ", o.Databases)}");
         var org = Org.Generate(o.Size.Shape, (_, _) => { });
         AnsiConsole.MarkupLine("[grey]Building the server (Release)…[/]");
-        var dll = ServerProcess.Build();
+        var dll = ServerProcess.Build(deployed: o.Size.Name != "smoke");
         // W6's ceiling: the same start measured on a bare ASP.NET Core app (bench/BareSse), same machine, same run.
         var bareStarts = new List<double>();
         if (o.Has("w6"))

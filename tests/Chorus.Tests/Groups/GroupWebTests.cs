@@ -52,6 +52,12 @@ public sealed class GroupWebTests(Servers servers)
         Assert.Equal(HttpStatusCode.NotFound, (await asOutsider.GetAsync($"/groups/{secretGid}")).StatusCode);
         Assert.DoesNotContain(name + " s", await (await asOutsider.GetAsync("/groups")).Content.ReadAsStringAsync());
 
+        var question = (await (await owner.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/questions", new { text = "Which venue?" })).JsonAsync(HttpStatusCode.Created)).Str("id");
+        await (await member.PostAsync("The harbour hall", question)).JsonAsync(HttpStatusCode.Created);
+        var asOwner = await BrowserAsync(server, owner);
+        Assert.Contains("Mark as best answer", await (await asOwner.GetAsync($"/posts/{question}")).Content.ReadAsStringAsync());
+        Assert.DoesNotContain("Mark as best answer", await (await asMember.GetAsync($"/posts/{question}")).Content.ReadAsStringAsync());
+
         var guest = await server.CreateUserAsync(role: "guest");
         (await owner.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/members", new { handles = new[] { guest.Handle } })).EnsureSuccessStatusCode();
         var asGuest = await BrowserAsync(server, guest);

@@ -12,8 +12,10 @@ const announcer = document.getElementById('announcer');
 const kind = pageStream === 'user' ? 'home'
   : pageStream === 'company' ? (pageAuthor ? 'person' : 'company')
     : pageStream.startsWith('topic:') ? 'topic'
-      : pageStream.startsWith('post:') ? 'thread' : null;
+      : pageStream.startsWith('group:') ? 'group'
+        : pageStream.startsWith('post:') ? 'thread' : null;
 const topic = kind === 'topic' ? pageStream.slice('topic:'.length).toLowerCase() : '';
+const group = kind === 'group' ? pageStream.slice('group:'.length) : '';
 
 // Where the stream resumes: the server's position when the page read its data, then the last event handled. Event ids
 // are the server's global sequence, so anything at or below it has been handled (or was already in the page).
@@ -120,7 +122,10 @@ pill.addEventListener('click', () => {
 function belongsToFeed(post) {
   if (post.replyTo) return false;
   switch (kind) {
-    case 'home': case 'company': return true;
+    case 'home': return true;
+    // The user stream also brings posts of the reader's groups: the company feed holds only the all-company group's.
+    case 'company': return !post.group;
+    case 'group': return post.group?.id === group;
     case 'topic': return (post.topics ?? []).some((t) => t.toLowerCase() === topic);
     case 'person': return post.author?.handle === pageAuthor;
     default: return false;
