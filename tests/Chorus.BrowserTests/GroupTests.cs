@@ -37,16 +37,22 @@ public sealed class GroupTests(ServerFixture server)
         await Expect(ben.Locator("#group-name")).ToContainTextAsync(name);
 
         var announcement = $"Launch date is fixed {Guid.NewGuid():N}"[..34];
-        var created = await ApiAsync(ada, "POST", $"/api/v1/groups/{groupId}/announcements", new { text = announcement });
-        var announcementId = created.GetProperty("id").GetString()!;
+        await ada.GotoAsync(groupUrl);
+        await ada.Locator("details.post-kinds > summary").ClickAsync();
+        await ada.GetByLabel("Your question or announcement").FillAsync(announcement);
+        await ada.GetByRole(AriaRole.Button, new() { Name = "Announce to all members" }).ClickAsync();
+        var announcementCard = ada.Locator("article.post").Filter(new() { HasText = announcement });
+        var announcementId = (await announcementCard.First.GetAttributeAsync("data-post-id"))!;
         await ben.Locator(".live-pill").ClickAsync();
         var card = ben.Locator($"article[data-post-id='{announcementId}']");
         await Expect(card).ToContainTextAsync(announcement);
         Directory.CreateDirectory(Screenshots);
         await ben.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "group.png"), Animations = ScreenshotAnimations.Disabled });
 
-        var question = await ApiAsync(ada, "POST", $"/api/v1/groups/{groupId}/questions", new { text = "Which venue do we book?" });
-        var questionId = question.GetProperty("id").GetString()!;
+        await ada.Locator("details.post-kinds > summary").ClickAsync();
+        await ada.GetByLabel("Your question or announcement").FillAsync("Which venue do we book?");
+        await ada.GetByRole(AriaRole.Button, new() { Name = "Ask question" }).ClickAsync();
+        var questionId = (await ada.Locator("article.post").Filter(new() { HasText = "Which venue do we book?" }).First.GetAttributeAsync("data-post-id"))!;
         await ben.GotoAsync($"/posts/{questionId}");
         await ben.GetByLabel(new System.Text.RegularExpressions.Regex("^Reply to")).FillAsync("The harbour hall: it fits 300.");
         await ben.Locator("#reply-form").GetByRole(AriaRole.Button, new() { Name = "Reply" }).ClickAsync();

@@ -38,6 +38,9 @@ public sealed class GroupWebTests(Servers servers)
         var page = await (await asMember.GetAsync($"/groups/{gid}")).Content.ReadAsStringAsync();
         Assert.Contains("private plans for the offsite", page);
         Assert.Contains("name=\"groupId\" value=\"" + gid + "\"", page);
+        Assert.Contains("Ask question", page);
+        Assert.DoesNotContain("Announce to all members", page);
+        Assert.Contains("Announce to all members", await (await (await BrowserAsync(server, owner)).GetAsync($"/groups/{gid}")).Content.ReadAsStringAsync());
         Assert.Contains($"data-stream=\"group:{gid}\"", page);
         Assert.Contains(owner.Handle, await (await asMember.GetAsync($"/groups/{gid}/members")).Content.ReadAsStringAsync());
         Assert.Contains(name, await (await asMember.GetAsync("/groups")).Content.ReadAsStringAsync());

@@ -14,7 +14,8 @@ namespace Chorus.Server.Web.Pages.Groups;
 /// a secret group is 404 to them.
 /// </summary>
 [EnableRateLimiting(RateLimits.Posting)]
-public sealed class ShowModel(GroupService groups, MembershipService members, FeedService feeds, PostService posts) : ChorusPageModel
+public sealed class ShowModel(GroupService groups, MembershipService members, FeedService feeds, PostService posts,
+    Features.PostTypes.QuestionService questions, Features.PostTypes.AnnouncementService announcements) : ChorusPageModel
 {
     public GroupDto Group { get; private set; } = null!;
     public Page<PostDto> Feed { get; private set; } = new([], null);
@@ -30,6 +31,19 @@ public sealed class ShowModel(GroupService groups, MembershipService members, Fe
         if (!await LoadAsync(id, null, ct)) return NotFound();
         Show(outcome.Problem!);
         Text = text;
+        Response.StatusCode = outcome.Problem!.Status;
+        return Page();
+    }
+
+    /// <summary>A question or (group admins) an announcement, from the plain forms under the composer.</summary>
+    public async Task<IActionResult> OnPostKindAsync(string id, string? kind, string? text, CancellationToken ct)
+    {
+        var outcome = kind == PostKinds.Announcement
+            ? await announcements.CreateAsync(Viewer, id, new Features.PostTypes.CreateAnnouncementRequest(text), ct)
+            : await questions.CreateAsync(Viewer, id, new Features.PostTypes.CreateQuestionRequest(text), ct);
+        if (outcome.Ok) return LocalRedirect($"/groups/{id}#post-{outcome.Value!.Id}");
+        if (!await LoadAsync(id, null, ct)) return NotFound();
+        Show(outcome.Problem!);
         Response.StatusCode = outcome.Problem!.Status;
         return Page();
     }
