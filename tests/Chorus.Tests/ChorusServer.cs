@@ -108,6 +108,7 @@ public sealed class ChorusServer : WebApplicationFactory<Program>
 
     protected override void Dispose(bool disposing)
     {
+        Realtime.StreamDiagnostics.Forget(this);
         base.Dispose(disposing);
         if (!disposing) return;
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -146,6 +147,7 @@ public sealed class Servers : IAsyncDisposable
     static ChorusServer Start(ChorusServer server)
     {
         server.StartServer(); // starts the host, which applies migrations
+        Realtime.StreamDiagnostics.Track(server);
         return server;
     }
 

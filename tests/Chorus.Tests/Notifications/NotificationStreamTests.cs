@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Chorus.Tests.Realtime;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chorus.Tests.Notifications;
 
@@ -57,5 +58,38 @@ public sealed class NotificationStreamTests(Servers servers)
         Assert.True(all.Json.GetProperty("all").GetBoolean());
         Assert.Equal(0, all.Json.GetProperty("unreadCount").GetInt32());
         Assert.DoesNotContain(await sse.DrainAsync(Quiet), x => x.Event.StartsWith("notification", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>
+/// The dispatcher renders a notification only for people with a stream open on the node: an announcement to the
+/// whole company must not make every stream wait while thousands of unread notifications are rendered for nobody.
+/// </summary>
+public sealed class NotificationBuildTests(Servers servers)
+{
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Notifications_are_built_only_for_the_recipients_asked_for(string db)
+    {
+        var server = servers[db];
+        var ada = await server.CreateUserAsync();
+        var ben = await server.CreateUserAsync();
+        var cat = await server.CreateUserAsync();
+        foreach (var person in new[] { ben, cat })
+            (await ada.Client.PostAsync($"/api/v1/people/{person.Handle}/follow", null)).EnsureSuccessStatusCode();
+        await PostTypes.PostTypeHelpers.EventuallyAsync(() => server.InDbAsync(d => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AllAsync(
+            d.Events.Where(e => e.Kind == "notification" && (e.PersonId == ben.Id || e.PersonId == cat.Id)), e => e.Seq != null)));
+
+        var built = await server.WithScopeAsync(async sp =>
+        {
+            var events = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(sp.GetRequiredService<Chorus.Server.Data.ChorusDb>().Events
+                .Where(e => e.Kind == "notification" && (e.PersonId == ben.Id || e.PersonId == cat.Id)));
+            Assert.Equal(2, events.Count);
+            var builder = sp.GetRequiredService<Chorus.Server.Features.Realtime.StreamEventBuilder>();
+            return (all: await builder.BuildAsync(events, default), benOnly: await builder.BuildAsync(events, default, id => id == ben.Id));
+        });
+        Assert.Equal(2, built.all.Count(e => e.Kind == "notification"));
+        var only = Assert.Single(built.benOnly, e => e.Kind == "notification");
+        Assert.Equal(ben.Id, only.OnlyPersonId);
+        Assert.Contains(ada.Handle, only.Data, StringComparison.Ordinal);
     }
 }

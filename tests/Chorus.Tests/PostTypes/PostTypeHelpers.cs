@@ -27,5 +27,16 @@ static class PostTypeHelpers
     public static async Task<JsonElement> DetailsAsync(this TestUser user, string postId) =>
         (await (await user.Client.GetAsync($"/api/v1/posts/{postId}")).JsonAsync()).GetProperty("details");
 
+    /// <summary>Waits (up to 20 s) until background work makes the condition true; fails the test otherwise.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("The background work did not finish within 20 s.");
+            await Task.Delay(100);
+        }
+    }
+
     public static Task<HttpResponseMessage> PutJsonAsync<T>(this HttpClient client, string url, T value) => client.PutAsJsonAsync(url, value);
 }

@@ -14,6 +14,10 @@ public sealed class SseClient : IAsyncDisposable
     readonly HttpResponseMessage _response;
     readonly StreamReader _reader;
     readonly CancellationTokenSource _cts = new();
+    bool _ended;
+
+    /// <summary>What a failed wait adds to its message about the servers (set by the suite that runs them).</summary>
+    public static Func<Task<string>> Describe { get; set; } = () => Task.FromResult("");
 
     SseClient(HttpResponseMessage response, StreamReader reader) { _response = response; _reader = reader; }
 
@@ -43,7 +47,7 @@ public sealed class SseClient : IAsyncDisposable
             while (true)
             {
                 var line = await _reader.ReadLineAsync(timeout.Token);
-                if (line is null) return null;
+                if (line is null) { _ended = true; return null; }
                 if (line.Length == 0)
                 {
                     if (name is null && data.Count == 0) continue;
@@ -67,14 +71,21 @@ public sealed class SseClient : IAsyncDisposable
     /// <summary>Reads until an event matches; fails the test if the stream ends or times out first.</summary>
     public async Task<SseEvent> WaitForAsync(Func<SseEvent, bool> match, TimeSpan? wait = null)
     {
-        var deadline = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(20));
+        var started = DateTime.UtcNow;
+        var deadline = started + (wait ?? TimeSpan.FromSeconds(20));
+        var seen = new List<string>();
+        var ended = false;
         while (DateTime.UtcNow < deadline)
         {
             var e = await NextAsync(deadline - DateTime.UtcNow);
-            if (e is null) break;
+            if (e is null) { ended = _ended; break; }
             if (match(e)) return e;
+            seen.Add($"{e.Id}:{e.Event}");
         }
-        throw new Xunit.Sdk.XunitException("The expected event did not arrive.");
+        // Say why, so a failure under load can be told from a lost event: the stream ended, or time ran out.
+        throw new Xunit.Sdk.XunitException(
+            $"The expected event did not arrive: {(ended ? "the stream ended" : "nothing matched")} after {(DateTime.UtcNow - started).TotalSeconds:F1} s; " +
+            $"saw [{string.Join(", ", seen)}]; {await Describe()}");
     }
 
     /// <summary>Collects every event that arrives until <paramref name="quiet"/> passes without one.</summary>

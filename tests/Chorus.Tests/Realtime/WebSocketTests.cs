@@ -42,7 +42,7 @@ public sealed class WebSocketTests(Servers servers)
     static async Task<JsonElement> WaitForAsync(ClientWebSocket ws, Func<JsonElement, bool> match)
     {
         while (await ReceiveAsync(ws) is { } m) if (match(m)) return m;
-        throw new Xunit.Sdk.XunitException("The expected message did not arrive.");
+        throw new Xunit.Sdk.XunitException($"The expected message did not arrive; servers: {await StreamDiagnostics.DescribeAsync()}");
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]

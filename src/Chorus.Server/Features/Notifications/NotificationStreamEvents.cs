@@ -16,11 +16,16 @@ public sealed class NotificationStreamEvents(ChorusDb db, NotificationRenderer r
 {
     public static bool Handles(string kind) => kind is "notification" or "notification.read";
 
-    /// <summary>Stream events by change-event id; events whose notification or post is gone are left out.</summary>
-    public async Task<Dictionary<long, StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, JsonSerializerOptions options, CancellationToken ct)
+    /// <summary>
+    /// Stream events by change-event id; events whose notification or post is gone are left out, and so are those of
+    /// people <paramref name="recipients"/> rules out (nobody to deliver them to on this node). Each notification is
+    /// rendered as its reader, so an announcement to the whole company costs a rendering per connected recipient, not
+    /// per person notified.
+    /// </summary>
+    public async Task<Dictionary<long, StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, JsonSerializerOptions options, Func<long, bool>? recipients, CancellationToken ct)
     {
         var result = new Dictionary<long, StreamEvent>();
-        var mine = events.Where(e => Handles(e.Kind) && e.PersonId is not null).ToList();
+        var mine = events.Where(e => Handles(e.Kind) && e.PersonId is { } person && (recipients is null || recipients(person))).ToList();
         if (mine.Count == 0) return result;
 
         var noteIds = mine.Where(e => e.Kind == "notification").Select(e => long.TryParse(e.Data, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0)

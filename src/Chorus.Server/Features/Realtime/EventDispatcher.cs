@@ -67,7 +67,13 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
             var after = hub.DispatchedSeq;
             var batch = await db.Events.AsNoTracking().Where(e => e.Seq > after).OrderBy(e => e.Seq).Take(Batch).ToListAsync(ct);
             if (batch.Count == 0) return;
-            foreach (var e in await builder.BuildAsync(batch, ct))
+            var behind = DateTime.UtcNow - batch[0].CreatedAt;
+            if (behind > TimeSpan.FromSeconds(2))
+                log.LogWarning("Event delivery is {Seconds:F1} s behind (event {Seq}, {Count} in the batch)", behind.TotalSeconds, batch[0].Seq, batch.Count);
+            // Streams that attach from here on replay this batch themselves, so notifications need building only for
+            // the people with a stream open now.
+            hub.BeginBatch(batch[^1].Seq!.Value);
+            foreach (var e in await builder.BuildAsync(batch, ct, hub.HasConnections))
             {
                 await ApplyControlAsync(e, routes, ct);
                 hub.Dispatch(e);

@@ -19,7 +19,13 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
 
     public static readonly IReadOnlySet<string> PostKinds = new HashSet<string> { "post.created", "post.updated", "post.deleted", "share.created", "reaction.changed" };
 
-    public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct)
+    /// <summary>
+    /// Builds the batch's stream events. <paramref name="recipients"/>, when given, says which people's personal events
+    /// (notifications) are worth building: those with an open stream. Events left out are never delivered live, so
+    /// the caller must only leave out people who cannot attach a stream before the batch is dispatched
+    /// (<see cref="StreamHub.BeginBatch"/>).
+    /// </summary>
+    public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct, Func<long, bool>? recipients = null)
     {
         var options = json.Value.SerializerOptions;
         var postIds = events.Where(e => e.PostId is not null && PostKinds.Contains(e.Kind)).Select(e => e.PostId!.Value).Distinct().ToList();
@@ -31,7 +37,8 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
         var actorIds = events.Where(e => e.Kind == "reaction.changed").Select(e => e.ActorId).Distinct().ToList();
         var actors = actorIds.Count == 0 ? [] : await db.People.AsNoTracking().Where(p => actorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, ct);
 
-        var notified = await notifications.BuildAsync(events, options, ct);
+        var notified = await notifications.BuildAsync(events, options, recipients, ct);
+        var memberships = await MembershipsAsync(events, ct);
 
         var result = new List<StreamEvent>(events.Count);
         foreach (var e in events)
@@ -73,9 +80,57 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
             {
                 // Control events: only for the actor's own connections (follows) or closing streams (revocations).
                 result.Add(new StreamEvent(seq, e.Kind, [StreamKey.Person(e.PersonId ?? e.ActorId)], null, null, e.Data ?? "{}", null, e.PersonId ?? e.ActorId));
+                // Joins and departures are also the group's news: a second copy, group.member (same position, so
+                // nobody gets both), goes to the group's stream, for those who may read the group — the post rule decides, asked
+                // about a post in that group.
+                if (memberships.TryGetValue(e.Id, out var shared)) result.Add(shared with { Seq = seq });
             }
         }
         return result;
+    }
+
+    /// <summary>The group-stream copies of this batch's joins and departures (invitations and requests stay with the admins' lists).</summary>
+    async Task<Dictionary<long, StreamEvent>> MembershipsAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct)
+    {
+        var result = new Dictionary<long, StreamEvent>();
+        var changes = events.Where(e => e.Kind == "group.membership" && e.PersonId is not null)
+            .Select(e => (Event: e, Change: MembershipChange.Parse(e.Data)))
+            .Where(x => x.Change is { State: "member" or "none" }).ToList();
+        if (changes.Count == 0) return result;
+        var groupIds = changes.Select(x => x.Change!.GroupId).Distinct().ToList();
+        var groups = await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id) && g.DeletedAt == null && g.Kind != GroupKind.Company)
+            .ToDictionaryAsync(g => g.Id, ct);
+        var personIds = changes.Select(x => x.Event.PersonId!.Value).Distinct().ToList();
+        var handles = await db.People.AsNoTracking().Where(p => personIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, ct);
+        var options = json.Value.SerializerOptions;
+        foreach (var (e, change) in changes)
+        {
+            if (!groups.TryGetValue(change!.GroupId, out var group) || !handles.TryGetValue(e.PersonId!.Value, out var handle)) continue;
+            var audience = new Post { Text = "", Html = "", GroupId = group.Id, MembersOnly = group.MembersOnly };
+            var data = JsonSerializer.Serialize(new
+            {
+                groupId = group.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), state = change.State, person = handle,
+            }, options);
+            result[e.Id] = new StreamEvent(0, "group.member", [StreamKey.Group(group.Id)], audience, null, data, null, null);
+        }
+        return result;
+    }
+
+    sealed record MembershipChange(long GroupId, string State)
+    {
+        public static MembershipChange? Parse(string? data)
+        {
+            if (string.IsNullOrEmpty(data)) return null;
+            try
+            {
+                using var doc = JsonDocument.Parse(data);
+                var root = doc.RootElement;
+                return long.TryParse(root.GetProperty("groupId").GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                    ? new MembershipChange(id, root.GetProperty("state").GetString() ?? "")
+                    : null;
+            }
+            catch (Exception x) when (x is JsonException or KeyNotFoundException or InvalidOperationException) { return null; }
+        }
     }
 
     static Post CopyUndeleted(Post p) => new()

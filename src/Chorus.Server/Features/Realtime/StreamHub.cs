@@ -24,10 +24,14 @@ public sealed class StreamHub(ChorusSettings settings)
     readonly Lock _dispatchGate = new();
 
     static readonly HashSet<string> Deliverable =
-        ["post.created", "post.updated", "post.deleted", "share.created", "reaction.changed", "notification", "notification.read", "group.membership"];
+        ["post.created", "post.updated", "post.deleted", "share.created", "reaction.changed", "notification", "notification.read", "group.membership", "group.member"];
 
-    /// <summary>The newest stream position this node has dispatched; new connections replay up to here from the database.</summary>
+    /// <summary>The newest stream position this node has dispatched.</summary>
     public long DispatchedSeq { get; internal set; }
+
+    // The last position of the batch the dispatcher is building: a stream attaching while it is built replays up to
+    // here from the database instead of receiving the batch live (its notifications may not have been built for it).
+    long _batchSeq;
 
     public int ConnectionCount => _byPerson.Values.Sum(c => c.Count);
 
@@ -77,9 +81,18 @@ public sealed class StreamHub(ChorusSettings settings)
         lock (_dispatchGate)
         {
             foreach (var (name, keys) in streams) Subscribe(connection, name, keys);
-            return DispatchedSeq;
+            return Math.Max(DispatchedSeq, _batchSeq);
         }
     }
+
+    /// <summary>The dispatcher read events up to <paramref name="lastSeq"/> and starts building them for the streams open now.</summary>
+    public void BeginBatch(long lastSeq)
+    {
+        lock (_dispatchGate) _batchSeq = Math.Max(_batchSeq, lastSeq);
+    }
+
+    /// <summary>Whether the person has a stream open on this node.</summary>
+    public bool HasConnections(long personId) => _byPerson.TryGetValue(personId, out var mine) && !mine.IsEmpty;
 
     /// <summary>Delivers one event and records it as dispatched.</summary>
     public void Dispatch(StreamEvent e)

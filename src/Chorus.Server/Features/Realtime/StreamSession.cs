@@ -45,14 +45,18 @@ public sealed class StreamSession(ChorusDb db, StreamRoutes routes, StreamEventB
         var oldest = await db.Events.Where(e => e.Seq != null).MinAsync(e => e.Seq, ct);
         if (oldest is null || oldest > after + 1 || upTo - after > settings.Streaming.RetentionEvents) return false;
         var position = after;
+        var written = after; // an event may come as two copies (a membership: the person's and the group's)
         while (position < upTo)
         {
             var from = position;
             var batch = await db.Events.AsNoTracking().Where(e => e.Seq > from && e.Seq <= upTo).OrderBy(e => e.Seq).Take(EventDispatcher.Batch).ToListAsync(ct);
             if (batch.Count == 0) break;
-            foreach (var e in await builder.BuildAsync(batch, ct))
-                if (StreamHub.IsDeliverable(e.Kind) && connection.Listens(e.Keys) && StreamHub.Allowed(connection, e))
+            foreach (var e in await builder.BuildAsync(batch, ct, person => person == connection.Viewer.Id))
+                if (e.Seq > written && StreamHub.IsDeliverable(e.Kind) && connection.Listens(e.Keys) && StreamHub.Allowed(connection, e))
+                {
+                    written = e.Seq;
                     await write(new StreamMessage(e.Seq, e.Kind, connection.Viewer.Id == e.AuthorId && e.AuthorData is not null ? e.AuthorData : e.Data));
+                }
             position = batch[^1].Seq!.Value;
             db.ChangeTracker.Clear();
         }
