@@ -50,7 +50,9 @@ public sealed class GroupApiTests(Servers servers)
         foreach (var url in new[] { $"/api/v1/groups/{gid}", $"/api/v1/groups/{gid}/feed", $"/api/v1/groups/{gid}/members" })
             await (await stranger.Client.GetAsync(url)).ProblemAsync(HttpStatusCode.NotFound, "not-found");
         await (await stranger.Client.PostAsync($"/api/v1/groups/{gid}/join", null)).ProblemAsync(HttpStatusCode.NotFound, "not-found");
-        await (await stranger.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi", groupId = gid })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "validation");
+        await (await stranger.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi", groupId = gid })).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+        // Exactly what an id that was never a group gets.
+        await (await stranger.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi", groupId = "123456789" })).ProblemAsync(HttpStatusCode.NotFound, "not-found");
         var list = await (await stranger.Client.GetAsync($"/api/v1/groups?q={Uri.EscapeDataString(name)}")).JsonAsync();
         Assert.Empty(list.GetProperty("items").EnumerateArray());
         using (var stream = await stranger.Client.GetAsync($"/api/v1/streaming?stream=group:{gid}", HttpCompletionOption.ResponseHeadersRead))
@@ -135,7 +137,7 @@ public sealed class GroupApiTests(Servers servers)
 
         await (await outsider.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi", groupId = gid })).ProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await outsider.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi", groupId = "x1" })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "validation");
-        await (await outsider.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi", groupId = "999" })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "validation");
+        await (await outsider.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi", groupId = "999" })).ProblemAsync(HttpStatusCode.NotFound, "not-found");
         await (await guest.Client.PostAsJsonAsync("/api/v1/posts", new { text = "hi" })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "validation");
         await (await guest.Client.GetAsync("/api/v1/timelines/company")).ProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await guest.Client.GetAsync("/api/v1/people")).ProblemAsync(HttpStatusCode.Forbidden, "forbidden");
@@ -241,6 +243,36 @@ public sealed class GroupApiTests(Servers servers)
         await sse.WaitForAsync(e => { seen.Add(e); return e.Event == "notification"; });
         Assert.DoesNotContain(seen, e => e.Data.Contains(second, StringComparison.Ordinal));
         await (await member.Client.GetAsync($"/api/v1/posts/{second}")).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task An_invitation_into_a_secret_group_is_accepted_by_joining_or_declined_by_leaving(string db)
+    {
+        var server = servers[db];
+        var owner = await server.CreateUserAsync();
+        var accepts = await server.CreateUserAsync();
+        var declines = await server.CreateUserAsync();
+        var gid = await CreateAsync(owner, "secret");
+        var post = (await (await owner.Client.PostAsJsonAsync("/api/v1/posts", new { text = "inside", groupId = gid })).JsonAsync(HttpStatusCode.Created)).Str("id");
+
+        var invited = await (await owner.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/members", new { handles = new[] { accepts.Handle, declines.Handle }, invite = true })).JsonAsync();
+        Assert.All(invited.GetProperty("members").EnumerateArray(), m => Assert.Equal("invited", m.Str("state")));
+        foreach (var person in new[] { accepts, declines })
+        {
+            // Invited: the group shows itself (to decide on), its content does not.
+            Assert.Equal("invited", (await (await person.Client.GetAsync($"/api/v1/groups/{gid}")).JsonAsync()).Str("myState"));
+            await (await person.Client.GetAsync($"/api/v1/posts/{post}")).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+            Assert.NotEqual(HttpStatusCode.OK, (await person.Client.GetAsync($"/api/v1/groups/{gid}/feed")).StatusCode);
+        }
+
+        Assert.Equal("member", (await (await accepts.Client.PostAsync($"/api/v1/groups/{gid}/join", null)).JsonAsync()).Str("myState"));
+        await (await accepts.Client.GetAsync($"/api/v1/posts/{post}")).JsonAsync();
+        Assert.Equal(post, (await (await accepts.Client.GetAsync($"/api/v1/groups/{gid}/feed")).JsonAsync()).GetProperty("items")[0].Str("id"));
+
+        // Declined: the group is secret to them again, so the answer is what a stranger gets.
+        await (await declines.Client.PostAsync($"/api/v1/groups/{gid}/leave", null)).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await declines.Client.GetAsync($"/api/v1/groups/{gid}")).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await declines.Client.PostAsync($"/api/v1/groups/{gid}/join", null)).ProblemAsync(HttpStatusCode.NotFound, "not-found");
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]

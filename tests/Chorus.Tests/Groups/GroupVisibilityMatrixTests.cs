@@ -7,8 +7,8 @@ namespace Chorus.Tests.Groups;
 
 /// <summary>
 /// The one visibility rule, proven on every surface: group kind × the viewer's relation to the group × every read
-/// path that exists (post, reply, share, thread, home, company, group, topic and person feeds, notifications,
-/// streams). Add a surface here when one is added to the product.
+/// path that exists (post, reply, share, thread, home, company, group, topic and person feeds, notifications, the
+/// user stream's events, and opening the group and thread streams). Add a surface here when one is added to the product.
 /// </summary>
 public sealed class GroupVisibilityMatrixTests(Servers servers)
 {
@@ -66,6 +66,13 @@ public sealed class GroupVisibilityMatrixTests(Servers servers)
         }
         else if (kind == "public")
             await (await member.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/members", new { handles = new[] { viewers["invited"].Handle } })).JsonAsync();
+        else
+        {
+            // Secret: only its admins invite, and nobody can ask to join a group they cannot find.
+            await (await owner.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/members", new { handles = new[] { viewers["invited"].Handle }, invite = true })).JsonAsync();
+            Assert.Equal("invited", (await (await viewers["invited"].Client.GetAsync($"/api/v1/groups/{gid}")).JsonAsync()).Str("myState"));
+            await (await viewers["requester"].Client.PostAsync($"/api/v1/groups/{gid}/join", null)).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+        }
         // Everyone follows the author, so the follow path of the home feed is exercised too.
         foreach (var (relation, v) in viewers.Where(v => v.Value != member && !v.Key.StartsWith("guest", StringComparison.Ordinal)))
             (await v.Client.PostAsync($"/api/v1/people/{member.Handle}/follow", null)).EnsureSuccessStatusCode();
@@ -112,6 +119,8 @@ public sealed class GroupVisibilityMatrixTests(Servers servers)
             Assert.True((sees && !guest) == await FeedHasAsync(c, $"/api/v1/topics/{tag}", pid, "posts"), because + ": topic feed");
             Assert.True(sees == await FeedHasAsync(c, $"/api/v1/people/{member.Handle}/posts", pid), because + ": person feed");
             Assert.False(await FeedHasAsync(c, "/api/v1/timelines/company", pid), because + ": company feed holds no group posts");
+            Assert.True(sees == await StreamOpensAsync(c, $"group:{gid}"), because + ": group stream");
+            Assert.True(sees == await StreamOpensAsync(c, $"post:{pid}"), because + ": thread stream");
             var notes = await (await c.GetAsync("/api/v1/notifications?kind=mention")).JsonAsync();
             Assert.True(sees == notes.GetProperty("items").EnumerateArray().Any(n => n.TryGetProperty("post", out var p) && p.ValueKind == JsonValueKind.Object && p.Str("id") == pid),
                 because + ": mention notification");
@@ -127,6 +136,13 @@ public sealed class GroupVisibilityMatrixTests(Servers servers)
 
     static async Task Add(TestUser by, string gid, string role, params TestUser[] people) =>
         await (await by.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/members", new { handles = people.Select(p => p.Handle).ToArray(), role })).JsonAsync();
+
+    /// <summary>Whether a live stream may be opened (it is closed again at once).</summary>
+    static async Task<bool> StreamOpensAsync(HttpClient client, string stream)
+    {
+        using var response = await client.GetAsync($"/api/v1/streaming?stream={Uri.EscapeDataString(stream)}", HttpCompletionOption.ResponseHeadersRead);
+        return response.StatusCode == HttpStatusCode.OK;
+    }
 
     /// <summary>Whether a feed (any status: 403 and 404 count as "not shown") lists the post on its first page.</summary>
     static async Task<bool> FeedHasAsync(HttpClient client, string url, string postId, string? pageProperty = null)

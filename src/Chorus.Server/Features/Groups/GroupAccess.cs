@@ -1,5 +1,6 @@
 using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Posts;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Features.Groups;
@@ -26,13 +27,15 @@ public static class GroupAccess
         return group.Kind != GroupKind.Secret;
     }
 
-    /// <summary>Whether the viewer may read the group's content (feed, members, pages): what PostVisibility says for its posts.</summary>
+    /// <summary>
+    /// Whether the viewer may read the group's content (feed, members, pages, files). Not a rule of its own: it asks
+    /// <see cref="PostVisibility"/> about a post in the group, with the viewer's membership as it is now.
+    /// </summary>
     public static bool CanRead(Viewer viewer, Group group, GroupMember? mine)
     {
         if (group.DeletedAt is not null) return false;
-        if (mine is { State: MembershipState.Member }) return true;
-        if (viewer.IsGuest) return false;
-        return group.Kind is GroupKind.Public or GroupKind.Company;
+        var reader = viewer with { Groups = mine is { State: MembershipState.Member } ? [group.Id] : [] };
+        return reader.CanSee(new Post { Text = "", Html = "", GroupId = group.Id, MembersOnly = group.MembersOnly });
     }
 
     /// <summary>Group admins and owners manage a group; network admins manage the all-company group and may moderate any group they can find.</summary>

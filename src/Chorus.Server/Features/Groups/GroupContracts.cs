@@ -7,7 +7,8 @@ public sealed record UpdateGroupRequest(string? Name, string? Description, strin
 
 /// <param name="Handles">People to add (by a group admin) or invite (by a member of a public or private group).</param>
 /// <param name="Role">The role the added people get: member (default) or admin. Only group admins add admins.</param>
-public sealed record AddMembersRequest(IReadOnlyList<string>? Handles, string? Role = null);
+/// <param name="Invite">True: invite even when an admin asks, so the person decides (accepts by joining, declines by leaving).</param>
+public sealed record AddMembersRequest(IReadOnlyList<string>? Handles, string? Role = null, bool? Invite = null);
 
 /// <param name="Role">A new role (group admins only).</param>
 /// <param name="ShowInHome">Whether the group's posts appear in your home feed (only for yourself).</param>

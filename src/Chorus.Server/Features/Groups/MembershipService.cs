@@ -62,8 +62,9 @@ public sealed class MembershipService(ChorusDb db, TimeProvider clock, PersonRen
     }
 
     /// <summary>
-    /// Group admins add people as members at once (or approve their request); other members of public and private
-    /// groups invite them, and the invited person accepts by joining. Guests are added only by group admins.
+    /// Group admins add people as members at once (or approve their request), or invite them (<c>invite: true</c>);
+    /// other members of public and private groups invite them. The invited person accepts by joining or declines by
+    /// leaving. Guests are added or invited only by group admins.
     /// </summary>
     public async Task<Outcome<AddMembersResult>> AddAsync(Viewer viewer, GroupContext context, AddMembersRequest request, CancellationToken ct)
     {
@@ -96,15 +97,17 @@ public sealed class MembershipService(ChorusDb db, TimeProvider clock, PersonRen
         {
             existing.TryGetValue(person.Id, out var row);
             if (row is { State: MembershipState.Member }) continue;
-            var state = manager ? MembershipState.Member : MembershipState.Invited;
+            var state = manager && request.Invite != true ? MembershipState.Member : MembershipState.Invited;
             if (row is null)
             {
                 row = new GroupMember { GroupId = group.Id, PersonId = person.Id, CreatedAt = now, InvitedBy = viewer.Id };
                 db.GroupMembers.Add(row);
                 existing[person.Id] = row;
             }
-            // A member's invitation of someone who asked to join is not an approval: that stays with the admins.
+            // A member's invitation of someone who asked to join is not an approval: that stays with the admins. An
+            // admin's invitation of someone who asked is as good as an approval.
             if (!manager && row.State == MembershipState.Requested) continue;
+            if (row.State == MembershipState.Requested) state = MembershipState.Member;
             row.State = state;
             row.Role = state == MembershipState.Member ? role : GroupRole.Member;
             row.JoinedAt = state == MembershipState.Member ? now : null;

@@ -70,7 +70,8 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         if (!long.TryParse(groupId, out var id)) return Problem.Invalid("groupId", "is not a group id.");
         var group = await db.Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
         var mine = group is null ? null : await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == id && m.PersonId == viewer.Id, ct);
-        if (group is null || !Groups.GroupAccess.CanFind(viewer, group, mine)) return Problem.Invalid("groupId", "No group you can see has this id.");
+        // Unknown and secret-to-you answer alike, so a post request never reveals that a secret group exists.
+        if (group is null || !Groups.GroupAccess.CanFind(viewer, group, mine)) return Problem.NotFound("The group");
         if (!Groups.GroupAccess.IsMember(viewer, group, mine)) return Problem.Forbidden("Only members of the group can post in it; join it first.");
         return group;
     }
