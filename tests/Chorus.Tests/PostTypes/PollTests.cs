@@ -37,7 +37,7 @@ public sealed class PollTests(Servers servers)
         var ben = await server.CreateUserAsync();
         var poll = await author.CreateAsync("1", "polls", new { text = "Lunch?", options = new[] { "Pizza", "Sushi", "Salad" } });
         var id = poll.Str("id");
-        Assert.True(poll.GetProperty("details").GetProperty("resultsVisible").GetBoolean()); // the author follows their poll
+        Assert.False(poll.GetProperty("details").GetProperty("resultsVisible").GetBoolean()); // not even the author, before voting
 
         var before = await ada.DetailsAsync(id);
         Assert.False(before.GetProperty("resultsVisible").GetBoolean());

@@ -9,17 +9,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.PostTypes;
 
 /// <summary>Announcements: made by the people who manage a group, pinned on top of its feed, sent to every member, with "seen by".</summary>
-public sealed class AnnouncementService(ChorusDb db, PostService posts, PostTypeAccess access, NotificationWriter notifications,
+public sealed class AnnouncementService(ChorusDb db, PostService posts, PostTypeAccess access, AnnouncementFanout fanout,
     PersonRenderer people, TimeProvider clock)
 {
-    /// <summary>
-    /// At most this many members hear of one announcement, written in the announcement's own transaction. An
-    /// all-company announcement in a 100,000-person organization reaches the first 10,000 (by id) as a
-    /// notification; everyone sees it pinned on top of the company feed.
-    /// </summary>
-    public const int MaxRecipients = 10_000;
-    /// <summary>Recipients are handed to the notification writer in slices, keeping each IN list well under both databases' parameter limits.</summary>
-    const int Batch = 500;
     /// <summary>A feed shows at most this many pinned posts on top of its first page.</summary>
     public const int MaxPinned = 10;
     public const int MaxSeenListed = 1000;
@@ -32,14 +24,11 @@ public sealed class AnnouncementService(ChorusDb db, PostService posts, PostType
                     ? "Only network admins make announcements to the whole company."
                     : "Only the group's admins make announcements in it.");
             var now = post.CreatedAt;
-            db.Add(new Announcement { PostId = post.Id, GroupId = post.GroupId, PinnedAt = now, PinnedBy = viewer.Id });
-            var recipients = group is null
-                ? await db.People.AsNoTracking().Where(p => p.DeactivatedAt == null && p.Role != PersonRole.Guest && p.Id != viewer.Id)
-                    .OrderBy(p => p.Id).Select(p => p.Id).Take(MaxRecipients).ToListAsync(ct)
-                : await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == group.Id && m.State == MembershipState.Member && m.PersonId != viewer.Id)
-                    .OrderBy(m => m.PersonId).Select(m => m.PersonId).Take(MaxRecipients).ToListAsync(ct);
-            foreach (var slice in recipients.Chunk(Batch))
-                await notifications.AddAsync(NotificationKinds.Announcement, viewer.Id, slice, post, now, ct);
+            var announcement = new Announcement { PostId = post.Id, GroupId = post.GroupId, PinnedAt = now, PinnedBy = viewer.Id };
+            db.Add(announcement);
+            // Every member hears of it: the first batch now, in this transaction; the rest from AnnouncementFanout.
+            announcement.NotifyAfter = await fanout.NotifyBatchAsync(post, after: 0, now, ct);
+            if (announcement.NotifyAfter is not null) fanout.Wake();
             return null;
         }, ct);
 

@@ -50,8 +50,8 @@ public sealed class PollDetailsRenderer(ChorusDb db, TimeProvider clock) : IPost
         (await RenderAsync(db, posts, viewer, clock.GetUtcNow().UtcDateTime, ct)).ToDictionary(x => x.Key, x => (object)x.Value);
 
     /// <summary>
-    /// Counts show once the viewer has voted, to the poll's author, and to everyone once the poll has closed:
-    /// early results would sway the votes still to come, and the author needs to follow their own poll.
+    /// Counts show once the viewer has voted, and to everyone once the poll has closed: early results would sway the
+    /// votes still to come. The author is no exception (they see the results by voting, like everyone else).
     /// </summary>
     public static async Task<Dictionary<long, PollDetails>> RenderAsync(ChorusDb db, IReadOnlyList<Post> posts, Viewer viewer, DateTime now, CancellationToken ct)
     {
@@ -70,7 +70,7 @@ public sealed class PollDetailsRenderer(ChorusDb db, TimeProvider clock) : IPost
             if (!polls.TryGetValue(post.Id, out var poll)) continue;
             var closed = poll.ClosesAt is { } c && c <= now;
             var myVote = mine[post.Id].OrderBy(i => i).ToList();
-            var visible = closed || myVote.Count > 0 || (viewer.Id != 0 && post.AuthorId == viewer.Id);
+            var visible = closed || myVote.Count > 0;
             var byOption = counts[post.Id].ToDictionary(x => x.Position, x => x.N);
             result[post.Id] = new PollDetails(poll.Multiple, poll.ClosesAt, closed,
                 options[post.Id].OrderBy(o => o.Position).Select(o => new PollOptionDto(o.Position, o.Text, visible ? byOption.GetValueOrDefault(o.Position) : null)).ToList(),

@@ -9,6 +9,8 @@ public sealed class Announcement
     public long? GroupId { get; set; }
     public DateTime? PinnedAt { get; set; }
     public long? PinnedBy { get; set; }
+    /// <summary>The last person id notified so far while more members remain to be notified; null once all were.</summary>
+    public long? NotifyAfter { get; set; }
 }
 
 public sealed class AnnouncementView

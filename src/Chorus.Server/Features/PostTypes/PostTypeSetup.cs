@@ -14,6 +14,14 @@ public static class PostTypeSetup
         if (options.ReminderPollSeconds < 1)
             throw new InvalidConfigurationException("Chorus:Events:ReminderPollSeconds", "must be at least 1.");
         services.AddSingleton(options);
+        var announcements = new AnnouncementOptions();
+        configuration.GetSection("Chorus:Announcements").Bind(announcements);
+        if (announcements.NotifyBatch is < 1 or > 10_000)
+            throw new InvalidConfigurationException("Chorus:Announcements:NotifyBatch", "must be between 1 and 10000.");
+        services.AddSingleton(announcements);
+        services.AddSingleton<AnnouncementFanoutSignal>();
+        services.AddScoped<AnnouncementFanout>();
+        services.AddHostedService<AnnouncementFanoutJob>();
         services.AddScoped<PostTypeAccess>();
         services.AddScoped<AnnouncementService>();
         services.AddScoped<QuestionService>();
