@@ -8,7 +8,7 @@ namespace Chorus.Tests.Groups;
 /// <summary>
 /// The one visibility rule, proven on every surface: group kind × the viewer's relation to the group × every read
 /// path that exists (post, reply, share, thread, home, company, group, topic and person feeds, notifications, the
-/// user stream's events, and opening the group and thread streams). Add a surface here when one is added to the product.
+/// user stream's events, opening the group and thread streams, and the web thread, group, home and topic pages). Add a surface here when one is added to the product.
 /// </summary>
 public sealed class GroupVisibilityMatrixTests(Servers servers)
 {
@@ -121,6 +121,12 @@ public sealed class GroupVisibilityMatrixTests(Servers servers)
             Assert.False(await FeedHasAsync(c, "/api/v1/timelines/company", pid), because + ": company feed holds no group posts");
             Assert.True(sees == await StreamOpensAsync(c, $"group:{gid}"), because + ": group stream");
             Assert.True(sees == await StreamOpensAsync(c, $"post:{pid}"), because + ": thread stream");
+            // The web UI, as the viewer's browser reads it.
+            var browser = await WebBrowser.SignInAsync(server, v);
+            Assert.True(sees == await ShowsAsync(browser, $"/posts/{pid}", tag), because + ": web thread");
+            Assert.True(sees == await ShowsAsync(browser, $"/groups/{gid}", tag), because + ": web group page");
+            Assert.True(sees == await ShowsAsync(browser, "/", tag), because + ": web home");
+            Assert.True((sees && !guest) == await ShowsAsync(browser, $"/topics/{tag}", "Group news"), because + ": web topic page");
             var notes = await (await c.GetAsync("/api/v1/notifications?kind=mention")).JsonAsync();
             Assert.True(sees == notes.GetProperty("items").EnumerateArray().Any(n => n.TryGetProperty("post", out var p) && p.ValueKind == JsonValueKind.Object && p.Str("id") == pid),
                 because + ": mention notification");
@@ -136,6 +142,13 @@ public sealed class GroupVisibilityMatrixTests(Servers servers)
 
     static async Task Add(TestUser by, string gid, string role, params TestUser[] people) =>
         await (await by.Client.PostAsJsonAsync($"/api/v1/groups/{gid}/members", new { handles = people.Select(p => p.Handle).ToArray(), role })).JsonAsync();
+
+    /// <summary>Whether a web page answers 200 with the text in it (side columns included: trending topics, say).</summary>
+    static async Task<bool> ShowsAsync(WebBrowser browser, string url, string text)
+    {
+        using var response = await browser.GetAsync(url);
+        return response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync()).Contains(text, StringComparison.Ordinal);
+    }
 
     /// <summary>Whether a live stream may be opened (it is closed again at once).</summary>
     static async Task<bool> StreamOpensAsync(HttpClient client, string stream)

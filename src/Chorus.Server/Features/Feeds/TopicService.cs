@@ -38,11 +38,20 @@ public sealed class TopicService(ChorusDb db, TimeProvider clock)
         return follow;
     }
 
-    /// <summary>Topics used most in the last week (by distinct posts), for the side column.</summary>
-    public async Task<IReadOnlyList<(string Tag, string Key, int Posts)>> TrendingAsync(int count, CancellationToken ct)
+    /// <summary>Anyone in the organization, in no group: what the organization as a whole may see.</summary>
+    static readonly Viewer Organization = new(0, "", "", PersonRole.Member, CredentialKind.Token, 0, false);
+
+    /// <summary>
+    /// Topics used most in the last week (by distinct posts), for the side column. Only posts everyone in the
+    /// organization may see count (the post rule, asked for a member of no group): a private group's topics never
+    /// trend outside it. Guests see no trends: the organization's topics are not theirs.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Tag, string Key, int Posts)>> TrendingAsync(Viewer viewer, int count, CancellationToken ct)
     {
+        if (viewer.IsGuest) return [];
         var since = IdGenerator.FloorAt(clock.GetUtcNow().UtcDateTime.AddDays(-7));
         var rows = await (from pt in db.PostTopics
+                          join p in db.Posts.VisibleTo(Organization) on pt.PostId equals p.Id
                           where pt.PostId >= since
                           group pt by pt.TopicId into g
                           orderby g.Count() descending

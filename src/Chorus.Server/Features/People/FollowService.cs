@@ -58,6 +58,8 @@ public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRendere
     /// </summary>
     public async Task<IReadOnlyList<PersonSummary>> SuggestionsAsync(Viewer viewer, int count, CancellationToken ct)
     {
+        // Guests are not shown the directory, suggestions included.
+        if (viewer.IsGuest) return [];
         var mine = db.Follows.Where(f => f.FollowerId == viewer.Id).Select(f => f.FolloweeId);
         var friendsOfFriends = await db.Follows
             .Where(f => mine.Contains(f.FollowerId) && f.FolloweeId != viewer.Id && !mine.Contains(f.FolloweeId))
