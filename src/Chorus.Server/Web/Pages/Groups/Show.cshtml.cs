@@ -51,6 +51,10 @@ public sealed class ShowModel(GroupService groups, MembershipService members, Fe
     public Task<IActionResult> OnPostJoinAsync(string id, CancellationToken ct) =>
         ActAsync(id, async context => (await members.JoinAsync(Viewer, context, ct)).Problem, ct);
 
+    /// <summary>The member's own switch for this group's posts in their home feed (the membership's showInHome).</summary>
+    public Task<IActionResult> OnPostHomeAsync(string id, bool show, CancellationToken ct) =>
+        ActAsync(id, async context => (await members.UpdateAsync(Viewer, context, Viewer.Handle, new UpdateMemberRequest(ShowInHome: show), ct)).Problem, ct);
+
     public Task<IActionResult> OnPostLeaveAsync(string id, CancellationToken ct) =>
         ActAsync(id, async context => (await members.LeaveAsync(Viewer, context, ct)).Problem, ct);
 
