@@ -53,7 +53,7 @@ public static class Display
         "displayName" => "The name",
         "jobTitle" => "The title",
         "text" => "The text",
-        "timeZone" => "The time zone",
+        "timeZone" or "closesZone" => "The time zone",
         "onlineUrl" => "The online link",
         "closesAt" => "The closing time",
         "recipients" => "The people",

@@ -17,7 +17,7 @@ public sealed partial class GroupWebTests
         var asMember = await WebBrowser.SignInAsync(server, member);
         var empty = await asMember.HtmlAsync($"/groups/{gid}/events");
         Assert.Contains("No upcoming events", empty);
-        Assert.Contains($"href=\"/groups/{gid}#new-event\"", empty);
+        Assert.Contains($"href=\"/groups/{gid}?compose=event#new-event\"", empty);
 
         var later = (await owner.CreateAsync(gid, "events", new { title = "Summer party", start = "2031-07-01T18:00", end = "2031-07-01T23:00", timeZone = "Europe/Berlin", place = "Roof terrace" })).Str("id");
         var sooner = (await owner.CreateAsync(gid, "events", new { title = "Planning call", start = "2031-02-03T09:30", end = "2031-02-04T10:00", timeZone = "America/New_York", onlineUrl = "https://meet.example.com/plan" })).Str("id");

@@ -36,13 +36,9 @@ public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess 
     {
         var title = r.Title?.Trim() ?? "";
         if (title.Length is < 1 or > MaxTitle) return Problem.Invalid("title", $"must be 1 to {MaxTitle} characters.");
-        if (string.IsNullOrWhiteSpace(r.TimeZone)) return Problem.Invalid("timeZone", "is required: an IANA time zone such as Europe/Berlin.");
-        TimeZoneInfo zone;
-        try { zone = TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone.Trim()); }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return Problem.Invalid("timeZone", $"'{r.TimeZone}' is not a known IANA time zone.");
-        }
+        var found = Zone(r.TimeZone, "timeZone");
+        if (!found.Ok) return found.Problem!;
+        var zone = found.Value!;
         var start = ParseLocal(r.Start, "start", zone);
         if (!start.Ok) return start.Problem!;
         var end = ParseLocal(r.End, "end", zone);
@@ -68,7 +64,18 @@ public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess 
         };
     }
 
-    static Outcome<DateTime> ParseLocal(string? value, string field, TimeZoneInfo zone)
+    /// <summary>An IANA time zone by id; also what the web forms use to read a local date-time (a poll's closing time).</summary>
+    public static Outcome<TimeZoneInfo> Zone(string? id, string field)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return Problem.Invalid(field, "is required: an IANA time zone such as Europe/Berlin.");
+        try { return TimeZoneInfo.FindSystemTimeZoneById(id.Trim()); }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return Problem.Invalid(field, $"'{id}' is not a known IANA time zone.");
+        }
+    }
+
+    public static Outcome<DateTime> ParseLocal(string? value, string field, TimeZoneInfo zone)
     {
         if (!DateTime.TryParseExact(value?.Trim(), LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
             return Problem.Invalid(field, "must be a local date-time without offset, like 2026-12-01T10:00.");
