@@ -38,7 +38,7 @@ public sealed class GroupTests(ServerFixture server)
 
         var announcement = $"Launch date is fixed {Guid.NewGuid():N}"[..34];
         await ada.GotoAsync(groupUrl);
-        await ada.Locator("details.post-kinds > summary").ClickAsync();
+        await ada.Locator("#new-question > summary").ClickAsync();
         await ada.GetByLabel("Your question or announcement").FillAsync(announcement);
         await ada.GetByRole(AriaRole.Button, new() { Name = "Announce to all members" }).ClickAsync();
         var announcementCard = ada.Locator("article.post").Filter(new() { HasText = announcement });
@@ -49,7 +49,7 @@ public sealed class GroupTests(ServerFixture server)
         Directory.CreateDirectory(Screenshots);
         await ben.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "group.png"), Animations = ScreenshotAnimations.Disabled });
 
-        await ada.Locator("details.post-kinds > summary").ClickAsync();
+        await ada.Locator("#new-question > summary").ClickAsync();
         await ada.GetByLabel("Your question or announcement").FillAsync("Which venue do we book?");
         await ada.GetByRole(AriaRole.Button, new() { Name = "Ask question" }).ClickAsync();
         var questionId = (await ada.Locator("article.post").Filter(new() { HasText = "Which venue do we book?" }).First.GetAttributeAsync("data-post-id"))!;

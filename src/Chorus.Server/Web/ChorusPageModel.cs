@@ -37,7 +37,21 @@ public abstract class ChorusPageModel : PageModel
 
     public const string LiveSinceKey = "chorus.live-since";
 
-    protected void Show(Problem problem) => Error = Display.Describe(problem);
+    /// <summary>The problem behind <see cref="Error"/>, kept so a form can show each field's message next to that field.</summary>
+    public Problem? Shown { get; private set; }
+
+    protected void Show(Problem problem)
+    {
+        Shown = problem;
+        Error = Display.Describe(problem);
+    }
+
+    /// <summary>The message for one form field, when the problem names it.</summary>
+    public string? ErrorFor(string field) =>
+        Shown?.Errors is { } errors && errors.TryGetValue(field, out var messages) ? Display.Describe(field, messages) : null;
+
+    /// <summary>Whether the problem names one of these fields, so the form shows it there rather than above the form.</summary>
+    public bool IsAbout(params string[] fields) => Shown?.Errors is { } errors && errors.Keys.Any(fields.Contains);
 
     protected IActionResult Back(string? returnUrl, string fallback) =>
         LocalRedirect(Display.IsLocal(returnUrl) ? returnUrl! : fallback);

@@ -41,14 +41,23 @@ public static class Display
     /// <summary>A problem in plain words for a page: field messages that are fragments ("must not be empty.") get the field's name in front.</summary>
     public static string Describe(Problem problem) =>
         problem.Errors is { Count: > 0 } errors
-            ? string.Join(" ", errors.SelectMany(e => e.Value.Select(v => v.Length > 0 && char.IsUpper(v[0]) ? v : $"{FieldName(e.Key)} {v}")))
+            ? string.Join(" ", errors.Select(e => Describe(e.Key, e.Value)))
             : problem.Detail ?? problem.Title;
+
+    /// <summary>One field's messages in plain words.</summary>
+    public static string Describe(string field, IEnumerable<string> messages) =>
+        string.Join(" ", messages.Select(v => v.Length > 0 && char.IsUpper(v[0]) ? v : $"{FieldName(field)} {v}"));
 
     static string FieldName(string key) => key switch
     {
         "displayName" => "The name",
         "jobTitle" => "The title",
         "text" => "The text",
+        "timeZone" or "closesZone" => "The time zone",
+        "onlineUrl" => "The online link",
+        "closesAt" => "The closing time",
+        "recipients" => "The people",
+        _ when key.StartsWith("options[", StringComparison.Ordinal) && int.TryParse(key[8..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var i) => $"Option {i + 1}",
         _ => "The " + key,
     };
 

@@ -19,3 +19,6 @@ public static class PersonViews
 {
     public static PersonSummary Summary(this PersonDto p) => new(p.Id, p.Handle, p.DisplayName, p.JobTitle, p.Department, p.AvatarUrl, p.Active);
 }
+
+/// <summary>A form field's own error message, shown under the field and named by its aria-describedby.</summary>
+public sealed record FieldErrorView(string Id, string? Message);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Chorus.Tests.Groups;
 
 /// <summary>The group pages as a browser gets them: members see the feed, outsiders of a private group see no posts, secret groups are 404, guests stay in their groups.</summary>
-public sealed class GroupWebTests(Servers servers)
+public sealed partial class GroupWebTests(Servers servers)
 {
     static async Task<HttpClient> BrowserAsync(ChorusServer server, TestUser user)
     {

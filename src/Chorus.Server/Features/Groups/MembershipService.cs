@@ -234,6 +234,19 @@ public sealed class MembershipService(ChorusDb db, TimeProvider clock, PersonRen
         return (items, rows.Count > n ? rows[n - 1].PersonId.ToString(CultureInfo.InvariantCulture) : null);
     }
 
+    /// <summary>The group's owners and admins, owners first: who to ask about the group. Readers see them, as they see the members.</summary>
+    public async Task<Outcome<List<MemberDto>>> ManagersAsync(Viewer viewer, GroupContext context, CancellationToken ct)
+    {
+        var (group, mine) = context;
+        if (!GroupAccess.CanRead(viewer, group, mine)) return Problem.Forbidden("Only the group's members can see who belongs to it.");
+        if (group.Kind == GroupKind.Company) return new List<MemberDto>();
+        // A group has a handful of admins; the cap only keeps a pathological group from rendering thousands.
+        var rows = await db.GroupMembers.AsNoTracking()
+            .Where(m => m.GroupId == group.Id && m.State == MembershipState.Member && m.Role != GroupRole.Member)
+            .OrderByDescending(m => m.Role == GroupRole.Owner).ThenBy(m => m.PersonId).Take(MaxLimit).ToListAsync(ct);
+        return await RenderAsync(rows, ct);
+    }
+
     public async Task<List<MemberDto>> RenderAsync(IReadOnlyList<GroupMember> rows, CancellationToken ct)
     {
         var summaries = await people.SummariesAsync(rows.Select(r => r.PersonId).Concat(rows.Where(r => r.InvitedBy is not null).Select(r => r.InvitedBy!.Value)), ct);

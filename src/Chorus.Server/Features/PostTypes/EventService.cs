@@ -1,6 +1,7 @@
 using System.Globalization;
 using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Groups;
 using Chorus.Server.Features.People;
 using Chorus.Server.Features.Posts;
 using Chorus.Server.Infrastructure;
@@ -9,8 +10,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.PostTypes;
 
 /// <summary>Events: a time in a named time zone, a place or an online link, RSVPs, a calendar file, and a reminder before the start.</summary>
-public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess access, PersonRenderer people, TimeProvider clock)
+public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess access, PersonRenderer people, PostRenderer renderer, TimeProvider clock)
 {
+    public const int DefaultLimit = 50, MaxLimit = 100;
+
     public const int MaxTitle = 200, MaxPlace = 200, MaxUrl = 2000, MaxDescription = 5000;
     static readonly string[] LocalFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
     public const string LocalFormat = "yyyy-MM-dd'T'HH:mm:ss";
@@ -33,13 +36,9 @@ public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess 
     {
         var title = r.Title?.Trim() ?? "";
         if (title.Length is < 1 or > MaxTitle) return Problem.Invalid("title", $"must be 1 to {MaxTitle} characters.");
-        if (string.IsNullOrWhiteSpace(r.TimeZone)) return Problem.Invalid("timeZone", "is required: an IANA time zone such as Europe/Berlin.");
-        TimeZoneInfo zone;
-        try { zone = TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone.Trim()); }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return Problem.Invalid("timeZone", $"'{r.TimeZone}' is not a known IANA time zone.");
-        }
+        var found = Zone(r.TimeZone, "timeZone");
+        if (!found.Ok) return found.Problem!;
+        var zone = found.Value!;
         var start = ParseLocal(r.Start, "start", zone);
         if (!start.Ok) return start.Problem!;
         var end = ParseLocal(r.End, "end", zone);
@@ -65,13 +64,52 @@ public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess 
         };
     }
 
-    static Outcome<DateTime> ParseLocal(string? value, string field, TimeZoneInfo zone)
+    /// <summary>An IANA time zone by id; also what the web forms use to read a local date-time (a poll's closing time).</summary>
+    public static Outcome<TimeZoneInfo> Zone(string? id, string field)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return Problem.Invalid(field, "is required: an IANA time zone such as Europe/Berlin.");
+        try { return TimeZoneInfo.FindSystemTimeZoneById(id.Trim()); }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return Problem.Invalid(field, $"'{id}' is not a known IANA time zone.");
+        }
+    }
+
+    public static Outcome<DateTime> ParseLocal(string? value, string field, TimeZoneInfo zone)
     {
         if (!DateTime.TryParseExact(value?.Trim(), LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
             return Problem.Invalid(field, "must be a local date-time without offset, like 2026-12-01T10:00.");
         // A wall-clock time skipped by a daylight-saving change does not exist in that zone.
         if (zone.IsInvalidTime(local)) return Problem.Invalid(field, $"does not exist in {zone.Id} (a daylight-saving change skips it).");
         return DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+    }
+
+    /// <summary>
+    /// A group's events that have not ended yet, soonest first, under the visibility rule. The cursor is an offset:
+    /// the order is by start time, not by id, and the list is short-lived by nature.
+    /// </summary>
+    public async Task<Outcome<Page<PostDto>>> UpcomingAsync(Viewer viewer, GroupContext context, string? cursor, int? limit, CancellationToken ct)
+    {
+        var (group, mine) = context;
+        if (!GroupAccess.CanRead(viewer, group, mine)) return Problem.Forbidden("Only the group's members can see its events.");
+        var n = limit ?? DefaultLimit;
+        if (n is < 1 or > MaxLimit) return Problem.BadRequest("limit", $"must be between 1 and {MaxLimit}.");
+        var skip = 0;
+        if (cursor is not null && (!int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out skip) || skip < 0))
+            return Problem.BadRequest("cursor", "is not a cursor this server issued.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var gid = group.Id;
+        var roots = db.Posts.VisibleTo(viewer).Where(p => p.Kind == PostKinds.Event && p.ReplyToId == null);
+        roots = group.Kind == GroupKind.Company ? roots.Where(p => p.GroupId == null) : roots.Where(p => p.GroupId == gid);
+        var ids = await (from e in db.Set<CalendarEvent>()
+                         join p in roots on e.PostId equals p.Id
+                         where e.EndsAt > now
+                         orderby e.StartsAt, e.PostId
+                         select e.PostId).Skip(skip).Take(n + 1).ToListAsync(ct);
+        var page = ids.Take(n).ToList();
+        var found = await db.Posts.AsNoTracking().Where(p => page.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var ordered = page.Where(found.ContainsKey).Select(id => found[id]).ToList();
+        return new Page<PostDto>(await renderer.RenderAsync(ordered, viewer, ct), ids.Count > n ? (skip + n).ToString(CultureInfo.InvariantCulture) : null);
     }
 
     public async Task<Outcome<RsvpCounts>> RsvpAsync(Viewer viewer, string id, RsvpRequest request, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Groups;
 using Chorus.Server.Features.People;
 using Chorus.Server.Features.Posts;
 using Chorus.Server.Infrastructure;
@@ -17,6 +18,7 @@ public static class PostTypeEndpoints
         create.MapPost("/questions", CreateQuestion).RequiresWrite().RequireRateLimiting(RateLimits.Posting).WithSummary("Ask a question in a group");
         create.MapPost("/polls", CreatePoll).RequiresWrite().RequireRateLimiting(RateLimits.Posting).WithSummary("Start a poll: 2–10 options, single or multiple choice, optional closing time");
         create.MapPost("/praise", CreatePraise).RequiresWrite().RequireRateLimiting(RateLimits.Posting).WithSummary("Praise 1–20 people with a badge");
+        create.MapGet("/events", UpcomingEvents).WithSummary("The group's events that have not ended, soonest first (offset cursor)");
         create.MapPost("/events", CreateEvent).RequiresWrite().RequireRateLimiting(RateLimits.Posting).WithSummary("Announce an event with a local time and IANA time zone");
 
         var post = app.MapGroup("/api/v1/posts/{id}").RequireAuthorization().WithTags("Post types");
@@ -62,6 +64,13 @@ public static class PostTypeEndpoints
 
     static async Task<Results<Created<PostDto>, ProblemHttpResult>> CreateEvent(string id, CreateEventRequest request, Viewer viewer, EventService service, PostQueries queries, CancellationToken ct) =>
         await Created(await service.CreateAsync(viewer, id, request, ct), viewer, queries, ct);
+
+    static async Task<Results<Ok<Page<PostDto>>, ProblemHttpResult>> UpcomingEvents(string id, string? cursor, int? limit, Viewer viewer, GroupService groups, EventService service, CancellationToken ct)
+    {
+        var context = await groups.FindAsync(viewer, id, ct);
+        if (!context.Ok) return context.Problem!.ToResult();
+        return (await service.UpcomingAsync(viewer, context.Value!, cursor, limit, ct)).Match<Results<Ok<Page<PostDto>>, ProblemHttpResult>>(p => TypedResults.Ok(p), p => p.ToResult());
+    }
 
     static async Task<Results<Ok<PinState>, ProblemHttpResult>> Pin(string id, bool pin, Viewer viewer, AnnouncementService service, CancellationToken ct) =>
         (await service.PinAsync(viewer, id, pin, ct)).Match<Results<Ok<PinState>, ProblemHttpResult>>(p => TypedResults.Ok(new PinState(id, p)), p => p.ToResult());

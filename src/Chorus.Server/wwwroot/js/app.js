@@ -49,6 +49,12 @@ function renderTime(el) {
 }
 function renderTimes(root = document) { root.querySelectorAll('time[data-relative]').forEach(renderTime); }
 renderTimes();
+
+// Time zone fields the server filled with its default (UTC) start from the browser's own zone instead.
+for (const input of document.querySelectorAll('input[data-local-zone="default"]')) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone) input.value = zone;
+}
 setInterval(renderTimes, 60_000);
 
 // Text boxes grow with what is typed.
