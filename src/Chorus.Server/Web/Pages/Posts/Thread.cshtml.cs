@@ -11,7 +11,8 @@ namespace Chorus.Server.Web.Pages.Posts;
 /// them work as plain form posts. Each handler returns to the page the form came from.
 /// </summary>
 [EnableRateLimiting(RateLimits.Posting)]
-public sealed class ThreadModel(PostQueries queries, PostService posts, NotificationService notifications, Features.PostTypes.PostTypeAccess postTypes) : ChorusPageModel
+public sealed class ThreadModel(PostQueries queries, PostService posts, NotificationService notifications, Features.PostTypes.PostTypeAccess postTypes,
+    Features.PostTypes.AnnouncementService announcements) : ChorusPageModel
 {
     const int MaxIndent = 4;
 
@@ -27,8 +28,17 @@ public sealed class ThreadModel(PostQueries queries, PostService posts, Notifica
     public string? BestAnswerId { get; private set; }
     Dictionary<string, PostDto> byId = [];
 
-    public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct) =>
-        await LoadAsync(id, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        // Opening an announcement is seeing it: the first visit of each reader counts in "seen by" (the author's own
+        // visits do not). The page then shows the count with this reader in it.
+        if (Thread.Root is { Kind: PostKinds.Announcement, Details: Features.PostTypes.AnnouncementDetails { SeenByMe: false } }
+            && Thread.Root.Author.Id != Viewer.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            && (await announcements.MarkSeenAsync(Viewer, Thread.Root.Id, ct)).Ok)
+            await LoadAsync(id, ct);
+        return Page();
+    }
 
     /// <summary>One rendered card, for the composer script to insert after posting through the API.</summary>
     public async Task<IActionResult> OnGetCardAsync(string id, CancellationToken ct)
