@@ -5,8 +5,8 @@ using static Microsoft.Playwright.Assertions;
 namespace Chorus.BrowserTests;
 
 /// <summary>
-/// A community end to end in two browsers: ada creates a private group and adds ben on its members page; ben, on the
-/// group page, sees ada's announcement arrive live; ada asks a question, ben answers in the thread, ada marks his
+/// A community end to end in two browsers: ada creates a private group and invites ben on its members page; ben
+/// accepts the invitation in the group directory and, on the group page, sees ada's announcement arrive live; ada asks a question, ben answers in the thread, ada marks his
 /// reply the best answer in the thread, and the thread shows it.
 /// </summary>
 public sealed class GroupTests(ServerFixture server)
@@ -29,12 +29,16 @@ public sealed class GroupTests(ServerFixture server)
 
         await ada.GetByRole(AriaRole.Link, new() { Name = "Members" }).ClickAsync();
         await ada.GetByLabel("Add people by handle").FillAsync("ben");
-        await ada.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
-        await Expect(ada.Locator(".member-list")).ToContainTextAsync("@ben");
+        await ada.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
+        await Expect(ada.Locator("main")).ToContainTextAsync("Invited (1)");
 
         var ben = await server.SignedInPageAsync("ben");
+        await ben.GotoAsync("/groups");
+        var invitation = ben.Locator("li").Filter(new() { HasText = name });
+        await invitation.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
         await ben.GotoAsync(groupUrl);
         await Expect(ben.Locator("#group-name")).ToContainTextAsync(name);
+        await Expect(ben.Locator("main")).ToContainTextAsync("you are a member");
 
         var announcement = $"Launch date is fixed {Guid.NewGuid():N}"[..34];
         await ada.GotoAsync(groupUrl);

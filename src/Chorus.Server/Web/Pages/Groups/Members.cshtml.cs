@@ -21,11 +21,12 @@ public sealed class MembersModel(GroupService groups, MembershipService members)
         _ => Page(),
     };
 
-    public Task<IActionResult> OnPostAddAsync(string id, string? handles, string? role, CancellationToken ct) =>
+    /// <summary>"add" (admins: members at once) or "invite" (the person accepts); members of the group can only invite.</summary>
+    public Task<IActionResult> OnPostAddAsync(string id, string? handles, string? role, string? mode, CancellationToken ct) =>
         ActAsync(id, async context =>
         {
             var list = (handles ?? "").Split([',', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            var added = await members.AddAsync(Viewer, context, new AddMembersRequest(list, role), ct);
+            var added = await members.AddAsync(Viewer, context, new AddMembersRequest(list, role, mode == "invite"), ct);
             if (added.Ok && added.Value!.NotFound.Count > 0) Notice = "Nobody has the handle " + string.Join(", ", added.Value.NotFound) + ".";
             if (!added.Ok) Handles = handles;
             return added.Problem;

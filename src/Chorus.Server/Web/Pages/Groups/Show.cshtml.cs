@@ -102,6 +102,10 @@ public sealed class ShowModel(GroupService groups, MembershipService members, Fe
     public Task<IActionResult> OnPostHomeAsync(string id, bool show, CancellationToken ct) =>
         ActAsync(id, async context => (await members.UpdateAsync(Viewer, context, Viewer.Handle, new UpdateMemberRequest(ShowInHome: show), ct)).Problem, ct);
 
+    /// <summary>Join a public group, ask to join a private one, or accept an invitation.</summary>
+    public Task<IActionResult> OnPostJoinAsync(string id, CancellationToken ct) =>
+        ActAsync(id, async context => (await members.JoinAsync(Viewer, context, ct)).Problem, ct);
+
     public Task<IActionResult> OnPostLeaveAsync(string id, CancellationToken ct) =>
         ActAsync(id, async context => (await members.LeaveAsync(Viewer, context, ct)).Problem, ct);
 
