@@ -9,6 +9,12 @@ namespace Chorus.Server.Features.Auth;
 /// </summary>
 public sealed record Viewer(long Id, string Handle, string DisplayName, PersonRole Role, CredentialKind Via, long CredentialId, bool CanWrite)
 {
+    /// <summary>
+    /// Anyone in the organization, in no group, with no reactions of their own: what the organization as a whole may
+    /// see (trending topics), and the neutral reader stream payloads are rendered for.
+    /// </summary>
+    public static readonly Viewer Organization = new(0, "", "", PersonRole.Member, CredentialKind.Token, 0, false);
+
     public bool IsAdmin => Role == PersonRole.Admin;
 
     /// <summary>Guests see only the groups they belong to, and those groups' members.</summary>

@@ -38,9 +38,6 @@ public sealed class TopicService(ChorusDb db, TimeProvider clock)
         return follow;
     }
 
-    /// <summary>Anyone in the organization, in no group: what the organization as a whole may see.</summary>
-    static readonly Viewer Organization = new(0, "", "", PersonRole.Member, CredentialKind.Token, 0, false);
-
     /// <summary>
     /// Topics used most in the last week (by distinct posts), for the side column. Only posts everyone in the
     /// organization may see count (the post rule, asked for a member of no group): a private group's topics never
@@ -51,7 +48,7 @@ public sealed class TopicService(ChorusDb db, TimeProvider clock)
         if (viewer.IsGuest) return [];
         var since = IdGenerator.FloorAt(clock.GetUtcNow().UtcDateTime.AddDays(-7));
         var rows = await (from pt in db.PostTopics
-                          join p in db.Posts.VisibleTo(Organization) on pt.PostId equals p.Id
+                          join p in db.Posts.VisibleTo(Viewer.Organization) on pt.PostId equals p.Id
                           where pt.PostId >= since
                           group pt by pt.TopicId into g
                           orderby g.Count() descending

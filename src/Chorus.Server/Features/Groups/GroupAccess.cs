@@ -35,7 +35,7 @@ public static class GroupAccess
     {
         if (group.DeletedAt is not null) return false;
         var reader = viewer with { Groups = mine is { State: MembershipState.Member } ? [group.Id] : [] };
-        return reader.CanSee(new Post { Text = "", Html = "", GroupId = group.Id, MembersOnly = group.MembersOnly });
+        return reader.CanSee(PostVisibility.AudienceOf(group));
     }
 
     /// <summary>Group admins and owners manage a group; network admins manage the all-company group and may moderate any group they can find.</summary>

@@ -12,18 +12,7 @@ public sealed class AnnouncementOptions
 }
 
 /// <summary>Wakes <see cref="AnnouncementFanoutJob"/> when this node made an announcement that still has members to notify.</summary>
-public sealed class AnnouncementFanoutSignal
-{
-    readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Raise()
-    {
-        try { if (_signal.CurrentCount == 0) _signal.Release(); }
-        catch (SemaphoreFullException) { }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
-}
+public sealed class AnnouncementFanoutSignal : Realtime.WakeSignal;
 
 /// <summary>
 /// Notifies every member of an announcement's audience (the group's members, or everyone in the organization for a

@@ -101,15 +101,13 @@ public sealed class EventService(ChorusDb db, PostService posts, PostTypeAccess 
         var gid = group.Id;
         var roots = db.Posts.VisibleTo(viewer).Where(p => p.Kind == PostKinds.Event && p.ReplyToId == null);
         roots = group.Kind == GroupKind.Company ? roots.Where(p => p.GroupId == null) : roots.Where(p => p.GroupId == gid);
-        var ids = await (from e in db.Set<CalendarEvent>()
-                         join p in roots on e.PostId equals p.Id
-                         where e.EndsAt > now
-                         orderby e.StartsAt, e.PostId
-                         select e.PostId).Skip(skip).Take(n + 1).ToListAsync(ct);
-        var page = ids.Take(n).ToList();
-        var found = await db.Posts.AsNoTracking().Where(p => page.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        var ordered = page.Where(found.ContainsKey).Select(id => found[id]).ToList();
-        return new Page<PostDto>(await renderer.RenderAsync(ordered, viewer, ct), ids.Count > n ? (skip + n).ToString(CultureInfo.InvariantCulture) : null);
+        var found = await (from e in db.Set<CalendarEvent>()
+                           join p in roots.AsNoTracking() on e.PostId equals p.Id
+                           where e.EndsAt > now
+                           orderby e.StartsAt, e.PostId
+                           select p).Skip(skip).Take(n + 1).ToListAsync(ct);
+        return new Page<PostDto>(await renderer.RenderAsync(found.Take(n).ToList(), viewer, ct),
+            found.Count > n ? (skip + n).ToString(CultureInfo.InvariantCulture) : null);
     }
 
     public async Task<Outcome<RsvpCounts>> RsvpAsync(Viewer viewer, string id, RsvpRequest request, CancellationToken ct)

@@ -34,6 +34,12 @@ public static class PostVisibility
 
     public static bool CanSee(this Viewer viewer, Post post) => Compiled(viewer, post);
 
+    /// <summary>
+    /// A post of the group as the rule sees it (no text): what group content other than posts — pages, files, the
+    /// group's stream events — is judged by, so the group has no rule of its own.
+    /// </summary>
+    public static Post AudienceOf(Group group) => new() { Text = "", Html = "", GroupId = group.Id, MembersOnly = group.MembersOnly };
+
     sealed class ViewerHolder(Viewer value)
     {
         public readonly Viewer Value = value;

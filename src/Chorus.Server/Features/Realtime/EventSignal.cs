@@ -6,10 +6,10 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Chorus.Server.Features.Realtime;
 
 /// <summary>
-/// In-process wake-up for the event dispatcher. Set when this node commits events, and (on PostgreSQL) when another
-/// node's sequencer announces new positions. A missed signal only delays delivery until the next poll.
+/// An in-process wake-up for a background loop that also polls: raised any number of times, it wakes one wait, and a
+/// missed signal only delays the work until the next poll.
 /// </summary>
-public sealed class EventSignal
+public class WakeSignal
 {
     readonly SemaphoreSlim _signal = new(0, 1);
 
@@ -21,6 +21,12 @@ public sealed class EventSignal
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
 }
+
+/// <summary>
+/// Wakes the event dispatcher: set when this node commits events, and (on PostgreSQL) when another node's sequencer
+/// announces new positions.
+/// </summary>
+public sealed class EventSignal : WakeSignal;
 
 /// <summary>Raises <see cref="EventSignal"/> after a SaveChanges that wrote change events has committed.</summary>
 public sealed class EventsWrittenInterceptor(EventSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor

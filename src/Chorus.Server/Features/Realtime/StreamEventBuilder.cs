@@ -14,9 +14,6 @@ namespace Chorus.Server.Features.Realtime;
 /// </summary>
 public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, NotificationStreamEvents notifications, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
-    /// <summary>Renders posts without any one reader's own state (their reactions); each connection checks visibility itself.</summary>
-    static readonly Viewer Neutral = new(0, "", "", PersonRole.Member, CredentialKind.Token, 0, false);
-
     public static readonly IReadOnlySet<string> PostKinds = new HashSet<string> { "post.created", "post.updated", "post.deleted", "share.created", "reaction.changed" };
 
     /// <summary>
@@ -33,7 +30,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
         var topics = (postIds.Count == 0 ? [] : await db.PostTopics.AsNoTracking().Where(t => postIds.Contains(t.PostId)).ToListAsync(ct))
             .ToLookup(t => t.PostId, t => t.TopicId);
         var live = posts.Values.Where(p => p.DeletedAt is null).ToList();
-        var rendered = (await renderer.RenderAsync(live, Neutral, ct)).ToDictionary(d => long.Parse(d.Id, System.Globalization.CultureInfo.InvariantCulture));
+        var rendered = (await renderer.RenderAsync(live, Viewer.Organization, ct)).ToDictionary(d => long.Parse(d.Id, System.Globalization.CultureInfo.InvariantCulture));
         var actorIds = events.Where(e => e.Kind == "reaction.changed").Select(e => e.ActorId).Distinct().ToList();
         var actors = actorIds.Count == 0 ? [] : await db.People.AsNoTracking().Where(p => actorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, ct);
 
@@ -106,7 +103,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
         foreach (var (e, change) in changes)
         {
             if (!groups.TryGetValue(change!.GroupId, out var group) || !handles.TryGetValue(e.PersonId!.Value, out var handle)) continue;
-            var audience = new Post { Text = "", Html = "", GroupId = group.Id, MembersOnly = group.MembersOnly };
+            var audience = PostVisibility.AudienceOf(group);
             var data = JsonSerializer.Serialize(new
             {
                 groupId = group.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), state = change.State, person = handle,
