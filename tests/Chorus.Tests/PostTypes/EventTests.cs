@@ -95,3 +95,34 @@ public sealed class EventTests(Servers servers)
         Assert.NotNull(await server.InDbAsync(d => d.Set<CalendarEvent>().Where(e => e.PostId == long.Parse(id)).Select(e => e.ReminderSentAt).FirstAsync()));
     }
 }
+
+/// <summary>GET /api/v1/groups/{id}/events: a group's events that have not ended, soonest first.</summary>
+public sealed class UpcomingEventTests(Servers servers)
+{
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_groups_upcoming_events_page_soonest_first_for_its_readers_only(string db)
+    {
+        var server = servers[db];
+        var owner = await server.CreateUserAsync();
+        var member = await server.CreateUserAsync();
+        var outsider = await server.CreateUserAsync();
+        var gid = await PostTypeHelpers.GroupAsync(owner, "private", member);
+        var secret = await PostTypeHelpers.GroupAsync(owner, "secret");
+        object At(string title, string start, string end) => new { title, start, end, timeZone = "UTC", place = "Room 1" };
+        var later = (await owner.CreateAsync(gid, "events", At("Later", "2031-05-02T10:00", "2031-05-02T11:00"))).Str("id");
+        var sooner = (await owner.CreateAsync(gid, "events", At("Sooner", "2031-05-01T10:00", "2031-05-01T11:00"))).Str("id");
+        await owner.CreateAsync(gid, "events", At("Over", "2020-01-01T10:00", "2020-01-01T11:00"));
+
+        var first = await (await member.Client.GetAsync($"/api/v1/groups/{gid}/events?limit=1")).JsonAsync();
+        Assert.Equal([sooner], first.GetProperty("items").EnumerateArray().Select(p => p.Str("id")));
+        var next = await (await member.Client.GetAsync($"/api/v1/groups/{gid}/events?limit=1&cursor={first.Str("nextCursor")}")).JsonAsync();
+        Assert.Equal([later], next.GetProperty("items").EnumerateArray().Select(p => p.Str("id")));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, next.GetProperty("nextCursor").ValueKind);
+
+        await (await member.Client.GetAsync($"/api/v1/groups/{gid}/events?limit=0")).ProblemAsync(HttpStatusCode.BadRequest, "bad-request");
+        await (await member.Client.GetAsync($"/api/v1/groups/{gid}/events?limit=101")).ProblemAsync(HttpStatusCode.BadRequest, "bad-request");
+        await (await member.Client.GetAsync($"/api/v1/groups/{gid}/events?cursor=-5")).ProblemAsync(HttpStatusCode.BadRequest, "bad-request");
+        await (await outsider.Client.GetAsync($"/api/v1/groups/{gid}/events")).ProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await outsider.Client.GetAsync($"/api/v1/groups/{secret}/events")).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+}
