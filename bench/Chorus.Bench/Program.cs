@@ -11,10 +11,11 @@ const string Usage = """
       feed-strategy  [--size full|medium|small] [--label NAME] [--only sqlite|postgres]
                      Read-time assembly vs stored timelines vs hybrid, raw SQL on a generated organization
                      (full: 100,000 people, 1,000,000 posts). PostgreSQL too when CHORUS_BENCH_PG is set.
-      stream         [--connections 1000,10000] [--posts 100] [--rate 10] [--users 200] [--port 5601] [--label NAME]
+      stream         [--connections 1000,10000] [--posts 100] [--rate 10] [--users 200] [--port 5601] [--label NAME] [--dump DIR]
                      N idle SSE connections on stream=company (SQLite, demo seed): server memory per connection, then
                      posts at a fixed rate and post->client delivery latency; a bare ASP.NET Core SSE broadcaster
-                     (bench/BareSse) measured the same way is the ceiling.
+                     (bench/BareSse) measured the same way is the ceiling. --dump writes a heap dump of each server
+                     (createdump) after the full collections before and after the connections opened, for profiling.
       run            --workloads w1,w2,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR]
                      The one command: generates the organization at the size, and per database measures W6 start (empty
                      and loaded database), raw SQLite/PostgreSQL ceilings and /healthz, W2 home-feed reads (closed and open
@@ -69,7 +70,7 @@ switch (args[0])
     case "stream":
         return await StreamCommand.RunAsync(new StreamCommand.Options(
             Opt("connections", "1000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
-            Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601)));
+            Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601), Opt("dump", "")));
     case "run":
         Chorus.Bench.Run.RunOptions options;
         try { options = RunArguments(); }

@@ -12,11 +12,14 @@ namespace Chorus.Bench;
 /// </summary>
 public static class StreamCommand
 {
-    public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port);
+    public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port, string Dump = "");
 
+    /// <param name="BytesPerConnection">RSS delta per connection after a full collection in the server (the target's reading).</param>
+    /// <param name="RawBytesPerConnection">RSS delta per connection without forcing a collection: includes connect-time garbage.</param>
+    /// <param name="LiveBytesPerConnection">Live managed heap delta per connection after a full collection.</param>
     public sealed record Measured(
         string Server, int Connections, int Opened, int Failed, string? FirstFailure, long RssBeforeBytes, long RssAfterBytes,
-        double BytesPerConnection, int Posts, int Rate, long Expected, long Delivered, double DeliveriesPerSecond, Latencies Latency, int EventBytes, Latencies PostResponse);
+        double BytesPerConnection, double RawBytesPerConnection, long LiveBeforeBytes, long LiveAfterBytes, double LiveBytesPerConnection, int Posts, int Rate, long Expected, long Delivered, double DeliveriesPerSecond, Latencies Latency, int EventBytes, Latencies PostResponse);
 
     public static async Task<int> RunAsync(Options o)
     {
@@ -30,6 +33,7 @@ public static class StreamCommand
         AnsiConsole.MarkupLine("[grey]Building the server and the bare SSE ceiling (Release)…[/]");
         var chorusDll = ServerProcess.Build();
         var bareDll = ServerProcess.Build(Path.Combine("bench", "BareSse"), "BareSse.dll");
+        Probe.Dll = ServerProcess.Build(Path.Combine("bench", "GcProbe"), "GcProbe.dll");
 
         var results = new List<(Measured Bare, Measured Chorus)>();
         foreach (var n in o.Connections)
@@ -48,9 +52,12 @@ public static class StreamCommand
         {
             var memRatio = chorus.BytesPerConnection / bare.BytesPerConnection;
             var latRatio = chorus.Latency.P99 / bare.Latency.P99;
-            rows.Add(new($"idle SSE memory per connection, {Report.Num(chorus.Connections)} connections (server RSS delta / N)",
-                $"{Kib(chorus.BytesPerConnection)}" + (chorus.Failed > 0 ? $"; {chorus.Failed} connections failed" : ""),
-                $"{Kib(bare.BytesPerConnection)} (bare SSE)", $"{memRatio:F2}×", "≤ 1.25× bare"));
+            rows.Add(new($"idle SSE memory per connection, {Report.Num(chorus.Connections)} connections (server RSS delta / N, each server after a full collection)",
+                $"{Kib(chorus.BytesPerConnection)}; without the collection {Kib(chorus.RawBytesPerConnection)}; live managed heap {Kib(chorus.LiveBytesPerConnection)}" +
+                (chorus.Failed > 0 ? $"; {chorus.Failed} connections failed" : ""),
+                $"{Kib(bare.BytesPerConnection)} (bare SSE; without the collection {Kib(bare.RawBytesPerConnection)}; live managed heap {Kib(bare.LiveBytesPerConnection)})",
+                $"{memRatio:F2}× (without the collection {chorus.RawBytesPerConnection / bare.RawBytesPerConnection:F2}×; live heap {chorus.LiveBytesPerConnection / bare.LiveBytesPerConnection:F2}×)",
+                "≤ 1.25× bare"));
             rows.Add(new($"post→client delivery, {Report.Num(chorus.Connections)} connections, {chorus.Posts} posts at {chorus.Rate}/s",
                 Describe(chorus), $"bare SSE: {Describe(bare)}", $"p99 {latRatio:F2}×", chorus.Connections >= 10_000 ? "p99 ≤ 1.5× bare" : "—"));
         }
@@ -69,40 +76,51 @@ public static class StreamCommand
     static async Task<Measured> MeasureBareAsync(string dll, int n, Options o, int eventBytes)
     {
         AnsiConsole.MarkupLine($"[bold]bare SSE[/], {n} connections: starting on port {o.Port + 1}…");
-        await using var server = await ServerProcess.StartAsync(dll, o.Port + 1, new Dictionary<string, string>(), TimeSpan.FromMinutes(1));
+        var probe = new Probe();
+        await using var server = await ServerProcess.StartAsync(dll, o.Port + 1, probe.Environment(new Dictionary<string, string>()), TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         // Pad the payload to the size of a Chorus post event so both move the same bytes per delivery.
         var pad = new string('p', Math.Max(0, eventBytes - 120));
-        return await MeasureAsync("bare", server, "/sse", [], n, o, eventBytes,
+        return await MeasureAsync("bare", server, probe, "/sse", [], n, o, eventBytes,
             post => http.PostAsync("/broadcast", new StringContent(JsonSerializer.Serialize(new { text = $"bm{post}x benchmark", pad }))));
     }
 
     static async Task<Measured> MeasureChorusAsync(string dll, int n, Options o)
     {
         AnsiConsole.MarkupLine($"[bold]Chorus[/], {n} connections: starting with the demo seed on port {o.Port}…");
-        await using var server = await ServerProcess.StartAsync(dll, o.Port, new Dictionary<string, string>
+        var probe = new Probe();
+        await using var server = await ServerProcess.StartAsync(dll, o.Port, probe.Environment(new Dictionary<string, string>
         {
             ["Chorus__Streaming__MaxConnectionsPerPerson"] = (n / Math.Max(1, o.Users / 2) + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Chorus__Security__PostsPerMinute"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
-        }, TimeSpan.FromMinutes(5));
+        }), TimeSpan.FromMinutes(5));
         var tokens = await FeedReadCommand.SignInAsync(server.BaseAddress, o.Users);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var writer = await FeedReadCommand.TokenAsync(http, "ben", "write") ?? throw new InvalidOperationException("Could not sign in as 'ben'.");
         http.DefaultRequestHeaders.Authorization = new("Bearer", writer);
         AnsiConsole.MarkupLine($"Signed in {tokens.Count} demo users.");
-        return await MeasureAsync("chorus", server, "/api/v1/streaming?stream=company", tokens.Cast<string?>().ToList(), n, o, 0,
+        return await MeasureAsync("chorus", server, probe, "/api/v1/streaming?stream=company", tokens.Cast<string?>().ToList(), n, o, 0,
             post => http.PostAsJsonAsync("/api/v1/posts", new { text = $"bm{post}x benchmark" }));
     }
 
-    static async Task<Measured> MeasureAsync(string name, ServerProcess server, string path, IReadOnlyList<string?> tokens, int n, Options o,
+    static async Task<Measured> MeasureAsync(string name, ServerProcess server, Probe probe, string path, IReadOnlyList<string?> tokens, int n, Options o,
         int eventBytes, Func<int, Task<HttpResponseMessage>> post)
     {
+        var rawBefore = await SettledRssAsync(server);
+        var liveBefore = await probe.CollectAsync();
+        Dump(server, o, $"{name}-{n}-before");
         var before = await SettledRssAsync(server);
         await using var swarm = await SseSwarm.OpenAsync(server.BaseAddress, path, tokens, n, o.Posts);
+        var rawAfter = await SettledRssAsync(server);
+        var liveAfter = await probe.CollectAsync();
+        Dump(server, o, $"{name}-{n}-after");
         var after = await SettledRssAsync(server);
-        var perConnection = swarm.Count > 0 ? (after - before) / (double)swarm.Count : 0;
-        AnsiConsole.MarkupLine($"  {swarm.Count} open ({swarm.Failed} failed{(swarm.FirstFailure is null ? "" : ": " + Markup.Escape(swarm.FirstFailure))}); RSS {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB = {perConnection / 1024:F1} KiB per connection");
+        double PerConnection(long from, long to) => swarm.Count > 0 ? (to - from) / (double)swarm.Count : 0;
+        var perConnection = PerConnection(before, after);
+        AnsiConsole.MarkupLine($"  {swarm.Count} open ({swarm.Failed} failed{(swarm.FirstFailure is null ? "" : ": " + Markup.Escape(swarm.FirstFailure))}); " +
+            $"after a full collection RSS {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB = {perConnection / 1024:F1} KiB per connection " +
+            $"(without it {PerConnection(rawBefore, rawAfter) / 1024:F1} KiB; live heap {PerConnection(liveBefore, liveAfter) / 1024:F1} KiB)");
 
         // Fixed-rate posting: post p is due at p / rate seconds; each is timestamped just before it is sent.
         var sent = new long[o.Posts];
@@ -133,7 +151,8 @@ public static class StreamCommand
         }
         var (latencies, last) = swarm.Latencies(sent);
         var seconds = last == 0 ? 0 : Stopwatch.GetElapsedTime(sent[0], last).TotalSeconds;
-        var result = new Measured(name, n, swarm.Count, swarm.Failed, swarm.FirstFailure, before, after, perConnection, o.Posts, o.Rate,
+        var result = new Measured(name, n, swarm.Count, swarm.Failed, swarm.FirstFailure, before, after, perConnection,
+            PerConnection(rawBefore, rawAfter), liveBefore, liveAfter, PerConnection(liveBefore, liveAfter), o.Posts, o.Rate,
             expected, latencies.Count, seconds > 0 ? latencies.Count / seconds : 0, Latencies.Of(latencies),
             eventBytes > 0 ? eventBytes : swarm.FirstEventBytes, Latencies.Of(timed.Select(t => t.Ms)));
         AnsiConsole.MarkupLine($"  delivery: {Markup.Escape(Describe(result))}");
@@ -158,6 +177,51 @@ public static class StreamCommand
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
         return lowest;
+    }
+
+    /// <summary>
+    /// The bench/GcProbe startup hook in a server process: asks for a full compacting collection and reads the live
+    /// managed heap, so both servers are measured without the garbage their connects left behind.
+    /// </summary>
+    sealed class Probe
+    {
+        public static string Dll = "";
+        readonly string _dir = Directory.CreateTempSubdirectory("gcprobe-").FullName;
+
+        public IReadOnlyDictionary<string, string> Environment(Dictionary<string, string> env)
+        {
+            env["DOTNET_STARTUP_HOOKS"] = Dll;
+            env["GCPROBE_DIR"] = _dir;
+            return env;
+        }
+
+        /// <summary>Live managed heap bytes after the collection.</summary>
+        public async Task<long> CollectAsync()
+        {
+            var result = Path.Combine(_dir, "collected");
+            File.Delete(result);
+            await File.WriteAllTextAsync(Path.Combine(_dir, "collect"), "");
+            var waited = Stopwatch.StartNew();
+            while (!File.Exists(result))
+            {
+                if (waited.Elapsed > TimeSpan.FromMinutes(1)) throw new TimeoutException("The server's GC probe did not answer (is DOTNET_STARTUP_HOOKS honoured?).");
+                await Task.Delay(50);
+            }
+            return long.Parse((await File.ReadAllTextAsync(result)).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>A heap dump of the server (the runtime's createdump) into --dump, when given: for profiling, not for the report.</summary>
+    static void Dump(ServerProcess server, Options o, string name)
+    {
+        if (o.Dump.Length == 0) return;
+        Directory.CreateDirectory(o.Dump);
+        var createdump = Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "createdump");
+        var file = Path.GetFullPath(Path.Combine(o.Dump, name + ".dmp"));
+        using var p = Process.Start(new ProcessStartInfo(createdump, ["--withheap", "-f", file, server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        p.WaitForExit();
+        AnsiConsole.MarkupLine($"  [grey]heap dump {Markup.Escape(file)} (exit {p.ExitCode})[/]");
     }
 
     static long OpenFileLimit()

@@ -38,6 +38,8 @@ var initializing = Task.Run(() => Startup.InitializeAsync(app.Services));
 
 // First, so the rate limits, logs and cookies see the client's address and scheme (Chorus:TrustedProxies).
 app.UseForwardedHeaders();
+// The live stream (GET /api/v1/streaming) next, ahead of everything an idle connection would otherwise keep alive.
+app.UseServerSentEvents();
 app.UseExceptionHandler();
 // API paths answer problem+json; web pages get a friendly HTML page for errors and bare status codes.
 static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");

@@ -10,15 +10,20 @@ public static class SecurityHeaders
     {
         http.Response.OnStarting(() =>
         {
-            var h = http.Response.Headers;
-            if (!h.ContainsKey("Content-Security-Policy")) h.ContentSecurityPolicy = Csp;
-            h.XContentTypeOptions = "nosniff";
-            h.XFrameOptions = "DENY";
-            h["Referrer-Policy"] = "same-origin";
-            h["Cross-Origin-Opener-Policy"] = "same-origin";
-            h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            Apply(http.Response.Headers);
             return Task.CompletedTask;
         });
         await next();
     });
+
+    /// <summary>Sets the headers now; for a response answered ahead of the middleware (the live stream).</summary>
+    public static void Apply(IHeaderDictionary h)
+    {
+        if (!h.ContainsKey("Content-Security-Policy")) h.ContentSecurityPolicy = Csp;
+        h.XContentTypeOptions = "nosniff";
+        h.XFrameOptions = "DENY";
+        h["Referrer-Policy"] = "same-origin";
+        h["Cross-Origin-Opener-Policy"] = "same-origin";
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+    }
 }

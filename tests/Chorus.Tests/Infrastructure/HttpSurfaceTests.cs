@@ -24,13 +24,25 @@ public sealed class HttpSurfaceTests(Servers servers)
     {
         var user = await servers[db].CreateUserAsync();
         foreach (var url in new[] { "/healthz", "/api/v1/me", "/api/v1/posts/1" })
+            Check((await user.Client.GetAsync(url)).Headers);
+        // The live stream is answered ahead of the middleware that sets them (StreamingEndpoints): it sets them itself,
+        // on the stream and on its refusals.
+        await using (var sse = await Realtime.SseClient.ConnectAsync(user.Client, "company"))
+            Check(sse.Headers);
+        var refused = await servers[db].CreateClient().GetAsync("/api/v1/streaming?stream=company");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        Check(refused.Headers);
+        var unknown = await user.Client.GetAsync("/api/v1/streaming?stream=nope");
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Check(unknown.Headers);
+
+        static void Check(System.Net.Http.Headers.HttpResponseHeaders headers)
         {
-            var response = await user.Client.GetAsync(url);
-            var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+            var csp = headers.GetValues("Content-Security-Policy").Single();
             Assert.Contains("script-src 'self'", csp);
             Assert.DoesNotContain("unsafe-inline", csp);
             Assert.Contains("frame-ancestors 'none'", csp);
-            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("nosniff", headers.GetValues("X-Content-Type-Options").Single());
         }
     }
 }

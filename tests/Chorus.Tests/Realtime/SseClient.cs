@@ -21,6 +21,12 @@ public sealed class SseClient : IAsyncDisposable
 
     SseClient(HttpResponseMessage response, StreamReader reader) { _response = response; _reader = reader; }
 
+    /// <summary>The stream's response headers.</summary>
+    public HttpResponseHeaders Headers => _response.Headers;
+
+    /// <summary>Whether the server ended the stream (a read returned end of stream).</summary>
+    public bool Ended => _ended;
+
     public static async Task<SseClient> ConnectAsync(HttpClient client, string streams, long? lastEventId = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/streaming?" + string.Join('&', streams.Split(',').Select(s => "stream=" + Uri.EscapeDataString(s))));

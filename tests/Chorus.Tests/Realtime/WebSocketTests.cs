@@ -7,7 +7,7 @@ namespace Chorus.Tests.Realtime;
 
 public sealed class WebSocketTests(Servers servers)
 {
-    static async Task<ClientWebSocket> ConnectAsync(ChorusServer server, TestUser user)
+    internal static async Task<ClientWebSocket> ConnectAsync(ChorusServer server, TestUser user)
     {
         var ws = new ClientWebSocket();
         ws.Options.SetRequestHeader("Authorization", "Bearer " + user.Token);
@@ -21,7 +21,7 @@ public sealed class WebSocketTests(Servers servers)
     static Task SendAsync(ClientWebSocket ws, string json) =>
         ws.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    static async Task<JsonElement?> ReceiveAsync(ClientWebSocket ws, TimeSpan? wait = null)
+    internal static async Task<JsonElement?> ReceiveAsync(ClientWebSocket ws, TimeSpan? wait = null)
     {
         using var cts = new CancellationTokenSource(wait ?? TimeSpan.FromSeconds(20));
         var buffer = new byte[256 * 1024];

@@ -78,6 +78,18 @@ public sealed class ChorusAuthenticationHandler(
         return error is null && secret is not null ? await ResolveAsync(http, scopes, secret, kind) : null;
     }
 
+    /// <summary>
+    /// Drops the request's copy of its credential (the <c>Authorization</c> and <c>Cookie</c> headers and the parsed
+    /// cookies) once it has been checked: a live stream stays open for hours, and should hold neither the secret nor
+    /// the memory (docs/benchmarks.md, memory per idle stream).
+    /// </summary>
+    public static void ForgetCredential(HttpContext http)
+    {
+        http.Request.Headers.Authorization = default;
+        http.Request.Headers.Cookie = default;
+        http.Features.Set<Microsoft.AspNetCore.Http.Features.IRequestCookiesFeature>(null);
+    }
+
     /// <summary>The 401 every API endpoint answers without a usable credential.</summary>
     public static async Task ChallengeAsync(HttpContext http, IProblemDetailsService problems)
     {

@@ -76,6 +76,9 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot
         return null;
     }
 
+    /// <summary>The common stream names as one shared string each, not a copy per connection parsed from its query.</summary>
+    static string Shared(string stream) => stream switch { "user" => "user", "company" => "company", _ => stream };
+
     /// <summary>Whether a stream other than <paramref name="except"/> needs the key.</summary>
     bool Needs(StreamKey key, HashSet<StreamKey>? except)
     {
@@ -90,7 +93,7 @@ public sealed class StreamConnection(Viewer viewer, int outboxCapacity, int slot
         lock (_gate)
         {
             var set = Find(stream);
-            if (set is null) _streams.Add((stream, set = []));
+            if (set is null) _streams.Add((Shared(stream), set = []));
             foreach (var k in keys)
                 if (set.Add(k) && !Needs(k, except: set)) fresh.Add(k);
         }

@@ -13,8 +13,18 @@ public sealed record StreamEvent(long Seq, string Kind, IReadOnlyList<StreamKey>
 /// This node's open streams, indexed by routing key and by person. Delivery looks up the event's keys only, then
 /// applies the one visibility rule (<see cref="PostVisibility"/>) per connection.
 /// </summary>
-public sealed class StreamHub(ChorusSettings settings)
+public sealed class StreamHub
 {
+    readonly ChorusSettings _settings;
+
+    public StreamHub(ChorusSettings settings, IHostApplicationLifetime lifetime)
+    {
+        _settings = settings;
+        // Shutdown ends every stream (so clients reconnect to another node at once) through one registration here,
+        // not one per stream.
+        lifetime.ApplicationStopping.Register(EndAll);
+    }
+
     readonly ConcurrentDictionary<StreamKey, ConcurrentDictionary<StreamConnection, byte>> _byKey = new();
     readonly ConcurrentDictionary<long, ConcurrentDictionary<StreamConnection, byte>> _byPerson = new();
     readonly Lock _indexGate = new();
@@ -38,12 +48,19 @@ public sealed class StreamHub(ChorusSettings settings)
     public Outcome<StreamConnection> Open(Viewer viewer)
     {
         var mine = _byPerson.GetOrAdd(viewer.Id, _ => new());
-        if (mine.Count >= settings.Streaming.MaxConnectionsPerPerson)
+        if (mine.Count >= _settings.Streaming.MaxConnectionsPerPerson)
             return new Problem(429, "too-many-streams", "Too many open streams.",
-                $"You have {mine.Count} open streams; the limit is {settings.Streaming.MaxConnectionsPerPerson}. Close one first.");
-        var connection = new StreamConnection(viewer, settings.Streaming.OutboxCapacity, Interlocked.Increment(ref _opened) & int.MaxValue);
+                $"You have {mine.Count} open streams; the limit is {_settings.Streaming.MaxConnectionsPerPerson}. Close one first.");
+        var connection = new StreamConnection(viewer, _settings.Streaming.OutboxCapacity, Interlocked.Increment(ref _opened) & int.MaxValue);
         mine[connection] = 0;
         return connection;
+    }
+
+    /// <summary>Ends every stream on the node (the server is stopping): clients reconnect to another node.</summary>
+    public void EndAll()
+    {
+        foreach (var mine in _byPerson.Values)
+            foreach (var c in mine.Keys) c.End();
     }
 
     public void Release(StreamConnection connection)

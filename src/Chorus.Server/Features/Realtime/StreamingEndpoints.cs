@@ -9,20 +9,31 @@ public static class StreamingEndpoints
 {
     static readonly byte[] Preamble = "retry: 2000\n: connected\n\n"u8.ToArray();
 
+    /// <summary>Where the Server-Sent Events stream is served.</summary>
+    public const string Path = "/api/v1/streaming";
+
+    /// <summary>
+    /// Answers <c>GET /api/v1/streaming</c> ahead of the rest of the pipeline. An idle stream stays open for hours, so
+    /// whatever its request holds is paid per connection (docs/benchmarks.md, memory per idle stream): every
+    /// middleware it passed through keeps an async frame alive for as long as it stays open, and some keep state
+    /// besides (status-code pages its options in <c>Items</c>, the security headers a callback). So the stream is
+    /// answered right after the forwarded headers: it checks the credential itself the way the authentication
+    /// handler does, sets the security headers itself, and answers an unexpected failure with the problem+json 500
+    /// the exception handler would. Its services are the node's singletons, taken here once.
+    /// </summary>
+    public static IApplicationBuilder UseServerSentEvents(this IApplicationBuilder app)
+    {
+        var handler = Handler(app.ApplicationServices);
+        return app.Use((http, next) =>
+            HttpMethods.IsGet(http.Request.Method) && http.Request.Path.Equals(Path, StringComparison.OrdinalIgnoreCase) ? handler(http) : next(http));
+    }
+
     public static void MapStreamingEndpoints(this IEndpointRouteBuilder app)
     {
-        // An idle stream stays open for hours, so what its request holds is paid per connection (docs/benchmarks.md,
-        // memory per idle stream). The SSE endpoint therefore runs straight from routing (ShortCircuit): it checks the
-        // credential itself, the same way the authentication handler does, instead of going through the
-        // authentication, authorization, rate-limiting and antiforgery middleware, whose state (principal, ticket,
-        // authentication result, request service scope, their async frames) would otherwise stay alive with it. Its
-        // services are the node's singletons, taken here once rather than from a per-request scope.
-        var services = app.ServiceProvider;
-        var hub = services.GetRequiredService<StreamHub>();
-        var scopes = services.GetRequiredService<IServiceScopeFactory>();
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        var problems = services.GetRequiredService<IProblemDetailsService>();
-        app.MapGet("/api/v1/streaming", (Delegate)((HttpContext http) => ServerSentEvents(http, hub, scopes, lifetime, problems)))
+        // The route is what OpenAPI describes; a GET normally never reaches it (UseServerSentEvents answers first),
+        // and when one does it gets the same handler, still without the authentication middleware (ShortCircuit).
+        var handler = Handler(app.ServiceProvider);
+        app.MapGet(Path, (Delegate)((HttpContext http) => handler(http)))
             .WithTags("Streaming").Produces(200, contentType: "text/event-stream").ProducesProblem(400).ProducesProblem(401)
             .WithSummary("Live events as Server-Sent Events: ?stream=user&stream=company&stream=topic:tag&stream=post:id; resume with Last-Event-ID")
             .ShortCircuit();
@@ -30,19 +41,52 @@ public static class StreamingEndpoints
             .WithSummary("The same streams over a WebSocket with JSON subscribe/unsubscribe messages");
     }
 
-    static async Task ServerSentEvents(HttpContext http, StreamHub hub, IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, IProblemDetailsService problems)
+    static RequestDelegate Handler(IServiceProvider services)
+    {
+        var hub = services.GetRequiredService<StreamHub>();
+        var scopes = services.GetRequiredService<IServiceScopeFactory>();
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        var problems = services.GetRequiredService<IProblemDetailsService>();
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StreamingEndpoints).FullName!);
+        return http => ServerSentEvents(http, hub, scopes, lifetime, problems, log);
+    }
+
+    static async Task ServerSentEvents(HttpContext http, StreamHub hub, IServiceScopeFactory scopes, IHostApplicationLifetime lifetime,
+        IProblemDetailsService problems, ILogger log)
     {
         var ct = http.RequestAborted;
-        var connection = await OpenAsync(http, hub, scopes, problems, ct);
+        SecurityHeaders.Apply(http.Response.Headers);
+        StreamConnection? connection;
+        try
+        {
+            connection = await OpenAsync(http, hub, scopes, problems, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // What the exception handler middleware does for every other endpoint (this one is answered ahead of it).
+            log.LogError(e, "Opening a stream failed");
+            if (http.Response.HasStarted) return;
+            http.Response.Clear();
+            SecurityHeaders.Apply(http.Response.Headers);
+            http.Response.StatusCode = 500;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 500, Title = "An unexpected error occurred." },
+                Exception = e,
+            });
+            return;
+        }
         if (connection is null) return;
         var body = http.Response.Body;
         try
         {
-            // Ends on client disconnect, revocation, or server shutdown (so clients reconnect to another node at once).
-            // Each of these completes the outbox instead of cancelling a linked token source, so an idle stream holds
-            // two callback registrations, not a token source of its own and one registration per wait.
+            // Ends on client disconnect, revocation, or server shutdown (the hub ends every stream then). Each of these
+            // completes the outbox instead of cancelling a linked token source, so an idle stream holds one callback
+            // registration, not a token source of its own and one registration per wait.
             using var onAbort = ct.UnsafeRegister(static c => ((StreamConnection)c!).End(), connection);
-            using var onStop = lifetime.ApplicationStopping.UnsafeRegister(static c => ((StreamConnection)c!).End(), connection);
+            // Shutdown ends every stream through the hub (StreamHub.EndAll); one that opened as it began was not there.
+            if (lifetime.ApplicationStopping.IsCancellationRequested) connection.End();
             var reader = connection.Outbox;
             while (await reader.WaitToReadAsync())
             {
@@ -84,6 +128,7 @@ public static class StreamingEndpoints
     {
         var viewer = await ChorusAuthenticationHandler.AuthenticateAsync(http, scopes);
         if (viewer is null) { await ChorusAuthenticationHandler.ChallengeAsync(http, problems); return null; }
+        ChorusAuthenticationHandler.ForgetCredential(http);
 
         // Parsed here rather than through Request.Query, which would cache the parsed query on the request for as
         // long as the stream stays open.

@@ -71,9 +71,12 @@ public static class WebSocketStream
             await sendGate.WaitAsync(CancellationToken.None);
             try
             {
-                var reason = connection.CloseReason ?? "closed";
+                // No reason: the stream was ended, not closed — the server is stopping (1001, going away).
+                var (status, reason) = connection.CloseReason is { } why
+                    ? (WebSocketCloseStatus.PolicyViolation, why)
+                    : (WebSocketCloseStatus.EndpointUnavailable, "The server is stopping; reconnect with the last event id.");
                 if (socket.State == WebSocketState.Open)
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, reason.Length > 120 ? reason[..120] : reason, CancellationToken.None);
+                    await socket.CloseOutputAsync(status, reason.Length > 120 ? reason[..120] : reason, CancellationToken.None);
             }
             catch (WebSocketException) { }
             finally { sendGate.Release(); }
