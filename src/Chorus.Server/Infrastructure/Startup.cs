@@ -6,7 +6,7 @@ namespace Chorus.Server.Infrastructure;
 
 /// <summary>
 /// What happens once before the server listens (schema migrations, the node number, the demo organization) and once
-/// it listens (the setup link). Readiness needs only the first part.
+/// it listens (the data-protection key ring, the setup link). Readiness needs only the first part.
 /// </summary>
 public static class Startup
 {
@@ -45,6 +45,8 @@ public static class Startup
         {
             var settings = app.Services.GetRequiredService<ChorusSettings>();
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chorus");
+            // Once listening, not before (DatabaseKeyRepository.LoadKeyRingAfterStart): cookies and anti-forgery tokens need it.
+            DatabaseKeyRepository.LoadKeyRing(app.Services, log);
             var url = app.Urls.FirstOrDefault()?.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost") ?? "http://localhost:5000";
             log.LogInformation("Chorus is running at {Url} ({Provider}, data in {DataDirectory}, node {Node})",
                 url, settings.Provider, settings.Provider == DatabaseProvider.Sqlite ? settings.DataDirectory : "PostgreSQL",
