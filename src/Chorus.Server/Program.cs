@@ -32,8 +32,9 @@ catch (InvalidConfigurationException e)
 }
 
 var app = builder.Build();
-// The database work (migrations, EF Core's model, the node number) runs on another core while the pipeline and the
-// endpoint table are built below: start-up is the longer of the two, not their sum (W6 in docs/benchmarks.md).
+// The database work (migrations, the node number) runs on another core while the pipeline and the endpoint table are
+// built below: start-up is the longer of the two, not their sum (W6 in docs/benchmarks.md). It uses plain connections:
+// EF Core builds its model at its first query, once the server listens (bench/findings.md, W6).
 var initializing = Task.Run(() => Startup.InitializeAsync(app.Services));
 
 // First, so the rate limits, logs and cookies see the client's address and scheme (Chorus:TrustedProxies).

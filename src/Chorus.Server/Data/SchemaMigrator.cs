@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
 using Chorus.Server.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Data;
 
@@ -10,8 +9,10 @@ namespace Chorus.Server.Data;
 /// each in its own transaction together with its row in schema_migrations. Several nodes starting at once
 /// on PostgreSQL serialize on an advisory lock; on SQLite the write lock does the same.
 /// (The EF design-time tool is not available here, so migrations are plain SQL: see docs/adr/002.)
+/// It runs on a connection of its own, not EF Core's, so start-up does not wait for EF Core's model
+/// (<see cref="DatabaseSetup.OpenConnectionAsync"/>).
 /// </summary>
-public sealed class SchemaMigrator(ChorusDb db, ChorusSettings settings, ILogger<SchemaMigrator> log)
+public sealed class SchemaMigrator(ChorusSettings settings, ILogger<SchemaMigrator> log)
 {
     const long AdvisoryLockKey = 0x43686F727573; // "Chorus"
 
@@ -37,90 +38,87 @@ public sealed class SchemaMigrator(ChorusDb db, ChorusSettings settings, ILogger
             .ToList();
     }
 
-    public static int LatestVersion(DatabaseProvider provider) => Scripts(provider)[^1].Version;
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<DatabaseProvider, int> Latest = new();
+
+    /// <summary>The newest script's version (cached: the readiness check asks on every call).</summary>
+    public static int LatestVersion(DatabaseProvider provider) => Latest.GetOrAdd(provider, p => Scripts(p)[^1].Version);
 
     /// <summary>Brings the schema to <paramref name="targetVersion"/> (default: the newest). Returns the versions applied.</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(int? targetVersion = null, CancellationToken ct = default)
     {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
+        await using var connection = await DatabaseSetup.OpenConnectionAsync(settings, ct);
+        if (settings.Provider == DatabaseProvider.Sqlite)
+        {
+            // WAL is a property of the file and persists; synchronous is set per connection by SqlitePragmas.
+            await ExecAsync(connection, "PRAGMA journal_mode=WAL;", ct);
+        }
+        else
+        {
+            await ExecAsync(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey});", ct);
+        }
+
         try
         {
-            if (settings.Provider == DatabaseProvider.Sqlite)
+            var ts = settings.Provider == DatabaseProvider.Sqlite ? "TEXT" : "TIMESTAMPTZ";
+            await ExecAsync(connection,
+                $"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL);", ct);
+            var applied = new HashSet<int>();
+            await using (var cmd = connection.CreateCommand())
             {
-                // WAL is a property of the file and persists; synchronous is set per connection by SqlitePragmas.
-                await ExecAsync(connection, "PRAGMA journal_mode=WAL;", ct);
-            }
-            else
-            {
-                await ExecAsync(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey});", ct);
+                cmd.CommandText = "SELECT version FROM schema_migrations";
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) applied.Add(reader.GetInt32(0));
             }
 
-            try
+            var done = new List<int>();
+            foreach (var script in Scripts(settings.Provider))
             {
-                var ts = settings.Provider == DatabaseProvider.Sqlite ? "TEXT" : "TIMESTAMPTZ";
-                await ExecAsync(connection,
-                    $"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL);", ct);
-                var applied = new HashSet<int>();
+                if (applied.Contains(script.Version) || script.Version > (targetVersion ?? int.MaxValue)) continue;
+                await using var tx = await connection.BeginTransactionAsync(ct);
                 await using (var cmd = connection.CreateCommand())
                 {
-                    cmd.CommandText = "SELECT version FROM schema_migrations";
-                    await using var reader = await cmd.ExecuteReaderAsync(ct);
-                    while (await reader.ReadAsync(ct)) applied.Add(reader.GetInt32(0));
+                    cmd.Transaction = tx;
+                    cmd.CommandText = script.Sql;
+                    await cmd.ExecuteNonQueryAsync(ct);
                 }
-
-                var done = new List<int>();
-                foreach (var script in Scripts(settings.Provider))
+                await using (var cmd = connection.CreateCommand())
                 {
-                    if (applied.Contains(script.Version) || script.Version > (targetVersion ?? int.MaxValue)) continue;
-                    await using var tx = await connection.BeginTransactionAsync(ct);
-                    await using (var cmd = connection.CreateCommand())
-                    {
-                        cmd.Transaction = tx;
-                        cmd.CommandText = script.Sql;
-                        await cmd.ExecuteNonQueryAsync(ct);
-                    }
-                    await using (var cmd = connection.CreateCommand())
-                    {
-                        cmd.Transaction = tx;
-                        cmd.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t)";
-                        AddParameter(cmd, "@v", script.Version);
-                        AddParameter(cmd, "@n", script.Name);
-                        AddParameter(cmd, "@t", settings.Provider == DatabaseProvider.Sqlite
-                            ? DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)
-                            : DateTime.UtcNow);
-                        await cmd.ExecuteNonQueryAsync(ct);
-                    }
-                    await tx.CommitAsync(ct);
-                    log.LogInformation("Applied schema migration {Version} {Name}", script.Version, script.Name);
-                    done.Add(script.Version);
+                    cmd.Transaction = tx;
+                    cmd.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t)";
+                    AddParameter(cmd, "@v", script.Version);
+                    AddParameter(cmd, "@n", script.Name);
+                    AddParameter(cmd, "@t", settings.Provider == DatabaseProvider.Sqlite
+                        ? DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)
+                        : DateTime.UtcNow);
+                    await cmd.ExecuteNonQueryAsync(ct);
                 }
-                return done;
+                await tx.CommitAsync(ct);
+                log.LogInformation("Applied schema migration {Version} {Name}", script.Version, script.Name);
+                done.Add(script.Version);
             }
-            finally
-            {
-                if (settings.Provider == DatabaseProvider.Postgres)
-                    await ExecAsync(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey});", CancellationToken.None);
-            }
+            return done;
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            if (settings.Provider == DatabaseProvider.Postgres)
+                await ExecAsync(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey});", CancellationToken.None);
         }
     }
 
+    /// <summary>The schema's version, 0 before the first migration.</summary>
     public async Task<int> CurrentVersionAsync(CancellationToken ct = default)
     {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
-            try { return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture); }
-            catch (DbException) { return 0; }
-        }
-        finally { await db.Database.CloseConnectionAsync(); }
+        await using var connection = await DatabaseSetup.OpenConnectionAsync(settings, ct);
+        try { return await ReadVersionAsync(connection, ct); }
+        catch (DbException) { return 0; }
+    }
+
+    /// <summary>The highest applied version; throws a <see cref="DbException"/> when schema_migrations does not exist.</summary>
+    public static async Task<int> ReadVersionAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     static async Task ExecAsync(DbConnection connection, string sql, CancellationToken ct)

@@ -1,17 +1,20 @@
 using Chorus.Server.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Chorus.Server.Infrastructure;
 
-/// <summary>Ready means the database answers and its schema is the one this build expects.</summary>
-public sealed class DatabaseHealthCheck(ChorusDb db, ChorusSettings settings) : IHealthCheck
+/// <summary>
+/// Ready means the database answers and its schema is the one this build expects. Asked on a plain connection
+/// (<see cref="DatabaseSetup.OpenConnectionAsync"/>), the same way the migrations ran.
+/// </summary>
+public sealed class DatabaseHealthCheck(ChorusSettings settings) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            var version = await db.Database.SqlQueryRaw<int>("SELECT COALESCE(MAX(version), 0) AS \"Value\" FROM schema_migrations").SingleAsync(ct);
+            await using var connection = await DatabaseSetup.OpenConnectionAsync(settings, ct);
+            var version = await SchemaMigrator.ReadVersionAsync(connection, ct);
             var expected = SchemaMigrator.LatestVersion(settings.Provider);
             return version >= expected
                 ? HealthCheckResult.Healthy($"schema {version}")

@@ -48,4 +48,33 @@ public sealed class DatabaseKeyRepository(IServiceScopeFactory scopes) : IXmlRep
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<IServiceScopeFactory>())));
         return services;
     }
+
+    /// <summary>
+    /// Data Protection registers a hosted service that loads the key ring before Kestrel starts. Its first read is
+    /// this repository's EF Core query, so the server could not listen before EF Core had built its model (~0.6 s of
+    /// a 2-core start, W6 in bench/findings.md). The server loads the key ring once listening instead
+    /// (<see cref="LoadKeyRing"/>); a request that needs it first loads it itself. Call after everything that adds
+    /// Data Protection (authentication, anti-forgery, Razor Pages each add it again). Should the framework rename
+    /// the service, nothing breaks: the key ring is then loaded before listening again, as before.
+    /// </summary>
+    public static void LoadKeyRingAfterStart(IServiceCollection services)
+    {
+        var eager = services.Where(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList();
+        foreach (var d in eager) services.Remove(d);
+    }
+
+    /// <summary>Loads the key ring, creating the first key in an empty database.</summary>
+    public static void LoadKeyRing(IServiceProvider services, ILogger log)
+    {
+        try
+        {
+            services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Chorus.KeyRing").Protect([]);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // As Data Protection's own start-up load does: log, and let the first request that needs a key try again.
+            log.LogWarning(e, "The data-protection key ring could not be loaded at start");
+        }
+    }
 }

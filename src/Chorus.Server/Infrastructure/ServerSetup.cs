@@ -125,6 +125,7 @@ public static class ServerSetup
             k.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
             k.AddServerHeader = false;
         });
+        DatabaseKeyRepository.LoadKeyRingAfterStart(services);
         return settings;
     }
 }

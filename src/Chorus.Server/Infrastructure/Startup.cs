@@ -4,7 +4,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Infrastructure;
 
-/// <summary>What happens once before the server listens: schema migrations, the demo organization, the setup link.</summary>
+/// <summary>
+/// What happens once before the server listens (schema migrations, the node number, the demo organization) and once
+/// it listens (the data-protection key ring, the setup link). Readiness needs only the first part.
+/// </summary>
 public static class Startup
 {
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken ct = default)
@@ -15,14 +18,18 @@ public static class Startup
         var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chorus.Startup");
         await sp.GetRequiredService<SchemaMigrator>().MigrateAsync(ct: ct);
 
-        var db = sp.GetRequiredService<ChorusDb>();
         if (settings.Provider == DatabaseProvider.Postgres && !settings.NodeIdConfigured)
         {
             // Several nodes share one database: take a distinct node number for the id generator from a sequence.
-            var node = await db.Database.SqlQueryRaw<long>("SELECT nextval('node_numbers') % 1024 AS \"Value\"").SingleAsync(ct);
-            sp.GetRequiredService<IdGenerator>().UseNode((int)node);
+            await using var connection = await DatabaseSetup.OpenConnectionAsync(settings, ct);
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT nextval('node_numbers') % 1024";
+            var node = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            sp.GetRequiredService<IdGenerator>().UseNode(node);
         }
-        if (settings.SeedDemo && !await db.People.AnyAsync(ct))
+        // The demo organization (Development) is written through EF Core, so only then does EF Core build its model
+        // before the server listens; otherwise the first EF Core query after it listens does.
+        if (settings.SeedDemo && !await sp.GetRequiredService<ChorusDb>().People.AnyAsync(ct))
         {
             var started = System.Diagnostics.Stopwatch.StartNew();
             var seeded = await sp.GetRequiredService<DemoSeeder>().SeedAsync(settings.DemoPassword, progress: null, ct);
@@ -38,6 +45,8 @@ public static class Startup
         {
             var settings = app.Services.GetRequiredService<ChorusSettings>();
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chorus");
+            // Once listening, not before (DatabaseKeyRepository.LoadKeyRingAfterStart): cookies and anti-forgery tokens need it.
+            DatabaseKeyRepository.LoadKeyRing(app.Services, log);
             var url = app.Urls.FirstOrDefault()?.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost") ?? "http://localhost:5000";
             log.LogInformation("Chorus is running at {Url} ({Provider}, data in {DataDirectory}, node {Node})",
                 url, settings.Provider, settings.Provider == DatabaseProvider.Sqlite ? settings.DataDirectory : "PostgreSQL",

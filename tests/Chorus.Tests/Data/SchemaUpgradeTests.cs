@@ -27,12 +27,12 @@ public sealed class SchemaUpgradeTests
         Directory.CreateDirectory(server.DataDirectory);
         await using (var db = new ChorusDb((DbContextOptions<ChorusDb>)options))
         {
-            var applied = await new SchemaMigrator(db, settings, NullLogger<SchemaMigrator>.Instance).MigrateAsync(targetVersion: 1);
+            var applied = await new SchemaMigrator(settings, NullLogger<SchemaMigrator>.Instance).MigrateAsync(targetVersion: 1);
             Assert.Equal([1], applied);
             await db.Database.ExecuteSqlRawAsync(
                 "INSERT INTO people (id, handle, handle_key, display_name, email, email_key, role, failed_sign_ins, created_at, search_text) " +
                 "VALUES (42, 'Old', 'old', 'Old Timer', 'old@example.com', 'old@example.com', 0, 0, {0}, 'old timer old')", DateTime.UtcNow);
-            Assert.Equal(1, await new SchemaMigrator(db, settings, NullLogger<SchemaMigrator>.Instance).CurrentVersionAsync());
+            Assert.Equal(1, await new SchemaMigrator(settings, NullLogger<SchemaMigrator>.Instance).CurrentVersionAsync());
         }
 
         // 2. The current server starts on it: migrations run, the data survives and works with new features.

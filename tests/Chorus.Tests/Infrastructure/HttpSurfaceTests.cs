@@ -1,4 +1,9 @@
 using System.Net;
+using Chorus.Server.Data;
+using Chorus.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Chorus.Tests.Infrastructure;
 
@@ -17,6 +22,20 @@ public sealed class HttpSurfaceTests(Servers servers)
                      "/api/v1/posts/{id}/reactions/{emoji}", "/api/v1/posts/{id}/shares", "/api/v1/timelines/home", "/api/v1/timelines/company",
                      "/api/v1/topics/{tag}", "/api/v1/topics/{tag}/follow" })
             Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
+    }
+
+    /// <summary>
+    /// The key ring loads once the server listens rather than before (W6, bench/findings.md): a fresh database still
+    /// has its key when start-up is over, and Data Protection's own before-listening load is not registered.
+    /// </summary>
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_new_database_gets_its_data_protection_key_at_start(string db)
+    {
+        using var server = new ChorusServer(db);
+        server.StartServer();
+        var keys = await server.WithScopeAsync(sp => sp.GetRequiredService<ChorusDb>().Set<DataProtectionKey>().CountAsync());
+        Assert.Equal(1, keys);
+        Assert.DoesNotContain(server.Services.GetServices<IHostedService>(), s => s.GetType().Name == "DataProtectionHostedService");
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
