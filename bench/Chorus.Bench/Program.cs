@@ -15,13 +15,16 @@ const string Usage = """
                      N idle SSE connections on stream=company (SQLite, demo seed): server memory per connection, then
                      posts at a fixed rate and post->client delivery latency; a bare ASP.NET Core SSE broadcaster
                      (bench/BareSse) measured the same way is the ceiling. --dump writes a heap dump of each server
-                     (createdump) after the full collections before and after the connections opened, for profiling.
-      run            --workloads w1,w2,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR]
+                     (createdump) after the full collections before and after the connections opened, for profiling;
+                     --trace DIR a CPU profile of each server while it delivers (results then go under DIR, not the report).
+      run            --workloads w1,w2,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR] [--trace DIR]
                      The one command: generates the organization at the size, and per database measures W6 start (empty
                      and loaded database), raw SQLite/PostgreSQL ceilings and /healthz, W2 home-feed reads (closed and open
                      loop, cold, deep paging) and W1 posting with fan-out visibility against the real server; writes
                      bench/results/run-*.json, docs/benchmarks/*.svg and docs/benchmarks.md (or all of it under --out DIR).
                      PostgreSQL needs CHORUS_BENCH_PG (or CHORUS_TEST_PG): a connection string that may create databases.
+                     --trace DIR profiles the server's CPU for 20 s of W1 and of W2 (dotnet-trace collect-linux, as root)
+                     and writes the traces, their top methods, and that run's results (not the report's) under DIR.
       report         Rebuild docs/benchmarks.md from bench/results/*.json.
     """;
 
@@ -50,7 +53,10 @@ Chorus.Bench.Run.RunOptions RunArguments()
         _ => throw new ArgumentException("--db must be sqlite, postgres or both."),
     };
     var pg = Environment.GetEnvironmentVariable("CHORUS_BENCH_PG") is { Length: > 0 } b ? b : Environment.GetEnvironmentVariable("CHORUS_TEST_PG");
-    return new Chorus.Bench.Run.RunOptions(workloads, size, dbs, Int("port", 5300), Opt("out", "") is { Length: > 0 } o ? o : null, pg);
+    // A profiled run measures a slowed server: its results go beside the traces, never into the report.
+    var trace = Opt("trace", "") is { Length: > 0 } t ? Path.GetFullPath(t) : null;
+    var output = Opt("out", "") is { Length: > 0 } o ? o : trace;
+    return new Chorus.Bench.Run.RunOptions(workloads, size, dbs, Int("port", 5300), output, pg, trace);
 }
 
 switch (args[0])
@@ -70,7 +76,7 @@ switch (args[0])
     case "stream":
         return await StreamCommand.RunAsync(new StreamCommand.Options(
             Opt("connections", "1000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
-            Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601), Opt("dump", "")));
+            Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601), Opt("dump", ""), Opt("trace", "")));
     case "run":
         Chorus.Bench.Run.RunOptions options;
         try { options = RunArguments(); }

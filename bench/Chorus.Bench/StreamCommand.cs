@@ -12,7 +12,7 @@ namespace Chorus.Bench;
 /// </summary>
 public static class StreamCommand
 {
-    public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port, string Dump = "");
+    public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port, string Dump = "", string Trace = "");
 
     /// <param name="BytesPerConnection">RSS delta per connection after a full collection in the server (the target's reading).</param>
     /// <param name="RawBytesPerConnection">RSS delta per connection without forcing a collection: includes connect-time garbage.</param>
@@ -23,6 +23,7 @@ public static class StreamCommand
 
     public static async Task<int> RunAsync(Options o)
     {
+        if (o.Trace.Length > 0) Report.UseOutput(o.Trace);
         var limit = OpenFileLimit();
         AnsiConsole.MarkupLine($"Open-file limit of this process (ulimit -n): [bold]{limit}[/]; each connection takes one descriptor here and one in the server.");
         if (o.Connections.Max() + 200 > limit)
@@ -122,6 +123,8 @@ public static class StreamCommand
             $"after a full collection RSS {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB = {perConnection / 1024:F1} KiB per connection " +
             $"(without it {PerConnection(rawBefore, rawAfter) / 1024:F1} KiB; live heap {PerConnection(liveBefore, liveAfter) / 1024:F1} KiB)");
 
+        // A CPU profile of the server over the posting phase (--trace; such a run's results stay out of the report).
+        await using var profile = Profiler.Start(o.Trace, server.Pid, $"stream-{name}-{n}", TimeSpan.FromSeconds(Math.Max(5, o.Posts / o.Rate)));
         // Fixed-rate posting: post p is due at p / rate seconds; each is timestamped just before it is sent.
         var sent = new long[o.Posts];
         var requests = new List<Task<(HttpResponseMessage Response, double Ms)>>();

@@ -91,13 +91,17 @@ public static class RunCommand
 
             if (o.Has("w2"))
             {
-                var feed = await Workloads.FeedAsync(server!.BaseAddress, org, size, health!);
+                FeedResults feed;
+                await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w2", TimeSpan.FromSeconds(20)))
+                    feed = await Workloads.FeedAsync(server!.BaseAddress, org, size, health!);
                 Save(where, "w2", Rows.Feed(feed, raw), JsonSerializer.SerializeToNode(feed),
                     [("healthz", feed.Health), ("home closed", feed.Home), ("home open", feed.HomeOpen), ("5 pages deep", feed.Deep)]);
             }
             if (o.Has("w1"))
             {
-                var posting = await Workloads.PostingAsync(server!.BaseAddress, org, size);
+                PostingResults posting;
+                await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w1", TimeSpan.FromSeconds(20)))
+                    posting = await Workloads.PostingAsync(server!.BaseAddress, org, size);
                 Save(where, "w1", Rows.Posting(posting, raw, health!), JsonSerializer.SerializeToNode(posting),
                     [("post closed", posting.Closed), ("post open", posting.Open)]);
             }

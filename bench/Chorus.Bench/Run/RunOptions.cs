@@ -4,7 +4,8 @@ namespace Chorus.Bench.Run;
 
 /// <summary>What `run` measures: workloads, data size, databases, and where results, report and charts go. Port 0 picks free ports.</summary>
 public sealed record RunOptions(
-    IReadOnlySet<string> Workloads, RunSize Size, IReadOnlyList<string> Databases, int Port, string? OutputDirectory, string? PostgresAdmin)
+    IReadOnlySet<string> Workloads, RunSize Size, IReadOnlyList<string> Databases, int Port, string? OutputDirectory, string? PostgresAdmin,
+    string? TraceDirectory = null)
 {
     public static readonly string[] KnownWorkloads = ["w1", "w2", "w5", "w6", "ceilings"];
 
