@@ -12,7 +12,8 @@ const string Usage = """
                      Read-time assembly vs stored timelines vs hybrid, raw SQL on a generated organization
                      (full: 100,000 people, 1,000,000 posts). PostgreSQL too when CHORUS_BENCH_PG is set.
       stream         [--connections 1000,10000] [--posts 100] [--rate 10] [--users 200] [--port 5601] [--label NAME] [--dump DIR]
-                     N idle SSE connections on stream=company (SQLite, demo seed): server memory per connection, then
+                     [--db sqlite|postgres]
+                     N idle SSE connections on stream=company (demo seed; PostgreSQL needs CHORUS_BENCH_PG): server memory per connection, then
                      posts at a fixed rate and post->client delivery latency; a bare ASP.NET Core SSE broadcaster
                      (bench/BareSse) measured the same way is the ceiling. --dump writes a heap dump of each server
                      (createdump) after the full collections before and after the connections opened, for profiling;
@@ -74,9 +75,16 @@ switch (args[0])
         }
         return await FeedStrategyCommand.RunAsync(shape, Opt("label", ""), Opt("only", ""));
     case "stream":
+        var streamDb = Opt("db", "sqlite");
+        var streamPg = Environment.GetEnvironmentVariable("CHORUS_BENCH_PG") is { Length: > 0 } sp ? sp : Environment.GetEnvironmentVariable("CHORUS_TEST_PG");
+        if (streamDb is not ("sqlite" or "postgres") || (streamDb == "postgres" && string.IsNullOrWhiteSpace(streamPg)))
+        {
+            Console.Error.WriteLine("--db must be sqlite or postgres; postgres needs CHORUS_BENCH_PG (or CHORUS_TEST_PG), a connection string that may create databases.");
+            return 2;
+        }
         return await StreamCommand.RunAsync(new StreamCommand.Options(
             Opt("connections", "1000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
-            Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601), Opt("dump", ""), Opt("trace", "")));
+            Int("posts", 100), Int("rate", 10), Int("users", 200), Opt("label", ""), Int("port", 5601), Opt("dump", ""), Opt("trace", ""), streamDb, streamPg));
     case "run":
         Chorus.Bench.Run.RunOptions options;
         try { options = RunArguments(); }

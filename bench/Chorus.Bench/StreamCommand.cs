@@ -12,7 +12,8 @@ namespace Chorus.Bench;
 /// </summary>
 public static class StreamCommand
 {
-    public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port, string Dump = "", string Trace = "");
+    public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port, string Dump = "", string Trace = "",
+        string Db = "sqlite", string? PostgresAdmin = null);
 
     /// <param name="BytesPerConnection">RSS delta per connection after a full collection in the server (the target's reading).</param>
     /// <param name="RawBytesPerConnection">RSS delta per connection without forcing a collection: includes connect-time garbage.</param>
@@ -63,7 +64,7 @@ public static class StreamCommand
                 Describe(chorus), $"bare SSE: {Describe(bare)}", $"p99 {latRatio:F2}×", chorus.Connections >= 10_000 ? "p99 ≤ 1.5× bare" : "—"));
         }
         var details = JsonSerializer.SerializeToNode(new { openFileLimit = limit, runs = results.SelectMany(r => new[] { r.Bare, r.Chorus }), o.Users });
-        var file = Report.Save(new BenchRun("stream", "sqlite", o.Label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
+        var file = Report.Save(new BenchRun("stream", o.Db, o.Label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
         AnsiConsole.MarkupLine($"Saved {Markup.Escape(file)}; docs/benchmarks.md regenerated.");
         return 0;
     }
@@ -88,9 +89,19 @@ public static class StreamCommand
 
     static async Task<Measured> MeasureChorusAsync(string dll, int n, Options o)
     {
-        AnsiConsole.MarkupLine($"[bold]Chorus[/], {n} connections: starting with the demo seed on port {o.Port}…");
+        AnsiConsole.MarkupLine($"[bold]Chorus[/] on {o.Db}, {n} connections: starting with the demo seed on port {o.Port}…");
         var probe = new Probe();
-        await using var server = await ServerProcess.StartAsync(dll, o.Port, probe.Environment(new Dictionary<string, string>
+        // On PostgreSQL the server gets a database of its own, dropped afterwards; events are still delivered by the
+        // node's own dispatcher (one node), signalled in-process and by LISTEN/NOTIFY.
+        var database = o.Db == "postgres" ? $"{Run.BenchDatabase.DatabasePrefix}_stream_{DateTime.UtcNow:HHmmssfff}" : null;
+        if (database is not null) await AdminAsync(o.PostgresAdmin!, $"CREATE DATABASE {database}");
+        await using var dropDatabase = new Finally(() => database is null ? Task.CompletedTask : AdminAsync(o.PostgresAdmin!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+        var pg = database is null ? new Dictionary<string, string>() : new Dictionary<string, string>
+        {
+            ["Chorus__Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Chorus"] = new Npgsql.NpgsqlConnectionStringBuilder(o.PostgresAdmin) { Database = database }.ConnectionString,
+        };
+        await using var server = await ServerProcess.StartAsync(dll, o.Port, probe.Environment(new Dictionary<string, string>(pg)
         {
             ["Chorus__Streaming__MaxConnectionsPerPerson"] = (n / Math.Max(1, o.Users / 2) + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Chorus__Security__PostsPerMinute"] = "100000",
@@ -227,6 +238,20 @@ public static class StreamCommand
             }
             return long.Parse((await File.ReadAllTextAsync(result)).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         }
+    }
+
+    static async Task AdminAsync(string admin, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, connection);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Runs an action when disposed (after the server it outlives has stopped).</summary>
+    sealed class Finally(Func<Task> action) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await action();
     }
 
     /// <summary>A heap dump of the server (the runtime's createdump) into --dump, when given: for profiling, not for the report.</summary>
