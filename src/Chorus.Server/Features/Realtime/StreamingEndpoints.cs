@@ -168,11 +168,13 @@ public static class StreamingEndpoints
             connection.LastSentSeq = Math.Max(head, last.Value ?? 0);
             return connection;
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
+        catch (Exception e)
         {
-            // The client left while the stream was being opened.
+            // The client left while the stream was being opened, or opening failed (answered by the caller): either
+            // way the hub must not keep the connection.
             if (connection is not null) hub.Release(connection);
-            return null;
+            if (e is OperationCanceledException or IOException) return null;
+            throw;
         }
     }
 
