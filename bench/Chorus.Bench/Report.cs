@@ -180,18 +180,32 @@ public static class Report
         if (list.Count == 0) return;
         md.AppendLine($"## {title}");
         md.AppendLine();
-        md.AppendLine("| Workload | Database | Result | Ceiling | Ratio | Target | Date | Commit |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| Workload | Database | Result | Ceiling | Ratio | Target | Met? | Date | Commit |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var run in list)
         {
             var db = run.Label.Length > 0 ? $"{run.Database} ({run.Label})" : run.Database;
             foreach (var row in run.Rows)
-                md.AppendLine($"| {row.Workload} | {db} | {row.Result} | {row.Ceiling} | {row.Ratio} | {row.Target} | {run.Date:yyyy-MM-dd HH:mm} UTC | `{run.Commit}` |");
+                md.AppendLine($"| {row.Workload} | {db} | {row.Result} | {row.Ceiling} | {row.Ratio} | {row.Target} | {Judged(row)} | {run.Date:yyyy-MM-dd HH:mm} UTC | `{run.Commit}` |");
         }
         md.AppendLine();
         foreach (var run in list)
             md.AppendLine($"- {run.Command} on {run.Database}{(run.Label.Length > 0 ? $" ({run.Label})" : "")}: {run.Machine.Describe()}.");
         md.AppendLine();
+    }
+
+    /// <summary>
+    /// Whether a row met its target. Rows stored before runs judged themselves are judged here when the target is a
+    /// ratio ("≤ 1.25× bare") and the row's ratio starts with one ("1.16× (…)", "p99 1.95×").
+    /// </summary>
+    static string Judged(BenchRow row)
+    {
+        if (row.Target is "—" or "") return "—";
+        if (row.Met is { Length: > 0 } met && met != "—") return met;
+        var limit = System.Text.RegularExpressions.Regex.Match(row.Target, @"≤ ([0-9.]+)×");
+        var ratio = System.Text.RegularExpressions.Regex.Match(row.Ratio, @"^(?:p99 )?(-?[0-9.]+)×");
+        if (!limit.Success || !ratio.Success) return "not judged";
+        return double.Parse(ratio.Groups[1].Value, CultureInfo.InvariantCulture) <= double.Parse(limit.Groups[1].Value, CultureInfo.InvariantCulture) ? "yes" : "**no**";
     }
 
     public static string Ms(double ms) => ms < 10 ? ms.ToString("F2", CultureInfo.InvariantCulture) : ms.ToString("F1", CultureInfo.InvariantCulture);

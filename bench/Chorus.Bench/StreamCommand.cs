@@ -59,9 +59,10 @@ public static class StreamCommand
                 (chorus.Failed > 0 ? $"; {chorus.Failed} connections failed" : ""),
                 $"{Kib(bare.BytesPerConnection)} (bare SSE; without the collection {Kib(bare.RawBytesPerConnection)}; live managed heap {Kib(bare.LiveBytesPerConnection)})",
                 $"{memRatio:F2}× (without the collection {chorus.RawBytesPerConnection / bare.RawBytesPerConnection:F2}×; live heap {chorus.LiveBytesPerConnection / bare.LiveBytesPerConnection:F2}×)",
-                "≤ 1.25× bare"));
+                "≤ 1.25× bare", memRatio <= 1.25 ? "yes" : "**no**"));
             rows.Add(new($"post→client delivery, {Report.Num(chorus.Connections)} connections, {chorus.Posts} posts at {chorus.Rate}/s",
-                Describe(chorus), $"bare SSE: {Describe(bare)}", $"p99 {latRatio:F2}×", chorus.Connections >= 10_000 ? "p99 ≤ 1.5× bare" : "—"));
+                Describe(chorus), $"bare SSE: {Describe(bare)}", $"p99 {latRatio:F2}×", chorus.Connections >= 10_000 ? "p99 ≤ 1.5× bare" : "—",
+                chorus.Connections < 10_000 ? "—" : latRatio <= 1.5 ? "yes" : "**no**"));
         }
         var details = JsonSerializer.SerializeToNode(new { openFileLimit = limit, runs = results.SelectMany(r => new[] { r.Bare, r.Chorus }), o.Users });
         var file = Report.Save(new BenchRun("stream", o.Db, o.Label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
