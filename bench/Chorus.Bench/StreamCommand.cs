@@ -95,8 +95,8 @@ public static class StreamCommand
         // On PostgreSQL the server gets a database of its own, dropped afterwards; events are still delivered by the
         // node's own dispatcher (one node), signalled in-process and by LISTEN/NOTIFY.
         var database = o.Db == "postgres" ? $"{Run.BenchDatabase.DatabasePrefix}_stream_{DateTime.UtcNow:HHmmssfff}" : null;
-        if (database is not null) await AdminAsync(o.PostgresAdmin!, $"CREATE DATABASE {database}");
-        await using var dropDatabase = new Finally(() => database is null ? Task.CompletedTask : AdminAsync(o.PostgresAdmin!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+        if (database is not null) await Run.BenchDatabase.AdminAsync(o.PostgresAdmin!, $"CREATE DATABASE {database}");
+        await using var dropDatabase = new Finally(() => database is null ? Task.CompletedTask : Run.BenchDatabase.AdminAsync(o.PostgresAdmin!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
         var pg = database is null ? new Dictionary<string, string>() : new Dictionary<string, string>
         {
             ["Chorus__Database__Provider"] = "Postgres",
@@ -241,14 +241,6 @@ public static class StreamCommand
             }
             return long.Parse((await File.ReadAllTextAsync(result)).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         }
-    }
-
-    static async Task AdminAsync(string admin, string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(admin);
-        await connection.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync();
     }
 
     /// <summary>Runs an action when disposed (after the server it outlives has stopped).</summary>

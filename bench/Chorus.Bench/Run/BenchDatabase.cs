@@ -93,7 +93,10 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
         return (await Task.WhenAll(tasks)).ToDictionary(t => t.id, t => t.Item2);
     }
 
-    async Task AdminAsync(string sql)
+    Task AdminAsync(string sql) => AdminAsync(postgresAdmin!, sql);
+
+    /// <summary>One statement on the admin connection (creating and dropping the bench's databases).</summary>
+    public static async Task AdminAsync(string postgresAdmin, string sql)
     {
         await using var admin = new NpgsqlConnection(postgresAdmin);
         await admin.OpenAsync();

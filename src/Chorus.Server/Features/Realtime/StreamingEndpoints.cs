@@ -47,12 +47,13 @@ public static class StreamingEndpoints
         var scopes = services.GetRequiredService<IServiceScopeFactory>();
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         var problems = services.GetRequiredService<IProblemDetailsService>();
+        var handlers = services.GetServices<Microsoft.AspNetCore.Diagnostics.IExceptionHandler>().ToArray();
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StreamingEndpoints).FullName!);
-        return http => ServerSentEvents(http, hub, scopes, lifetime, problems, log);
+        return http => ServerSentEvents(http, hub, scopes, lifetime, problems, handlers, log);
     }
 
     static async Task ServerSentEvents(HttpContext http, StreamHub hub, IServiceScopeFactory scopes, IHostApplicationLifetime lifetime,
-        IProblemDetailsService problems, ILogger log)
+        IProblemDetailsService problems, Microsoft.AspNetCore.Diagnostics.IExceptionHandler[] handlers, ILogger log)
     {
         var ct = http.RequestAborted;
         SecurityHeaders.Apply(http.Response.Headers);
@@ -63,11 +64,13 @@ public static class StreamingEndpoints
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            // What the exception handler middleware does for every other endpoint (this one is answered ahead of it).
-            log.LogError(e, "Opening a stream failed");
-            if (http.Response.HasStarted) return;
+            // What the exception handler middleware does for every other endpoint (this one is answered ahead of it):
+            // the same handlers name the problem (and log a real failure); what none of them handles is a 500.
+            if (http.Response.HasStarted) { log.LogError(e, "Opening a stream failed"); return; }
             http.Response.Clear();
             SecurityHeaders.Apply(http.Response.Headers);
+            foreach (var handler in handlers)
+                if (await handler.TryHandleAsync(http, e, ct)) return;
             http.Response.StatusCode = 500;
             await problems.WriteAsync(new ProblemDetailsContext
             {
