@@ -18,8 +18,8 @@ public sealed record RunSize(string Name, OrgShape Shape, TimeSpan WarmUp, TimeS
     public static RunSize? For(string name) => name switch
     {
         "smoke" => new RunSize("smoke", new OrgShape("smoke", 400, 4_000, 30, 5, 20), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), 2, 2),
-        "small" => new RunSize("small", OrgShape.For("small")!, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), 3, 10),
-        "full" => new RunSize("full", OrgShape.For("full")!, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), 3, 20),
+        "small" => new RunSize("small", OrgShape.For("small")!, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12), 3, 10),
+        "full" => new RunSize("full", OrgShape.For("full")!, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), 3, 20),
         _ => null,
     };
 }

@@ -15,7 +15,7 @@ public static class DatabaseSetup
 
         // Pooled: a request may now use two short-lived contexts (authentication, then its endpoint); pooling makes both cheap.
         services.AddDbContextPool<ChorusDb>((sp, o) => Configure(o, settings)
-            .AddInterceptors(new Features.Realtime.EventsWrittenInterceptor(sp.GetRequiredService<Features.Realtime.EventSignal>())));
+            .AddInterceptors(new Features.Realtime.EventsWrittenInterceptor(sp.GetRequiredService<Features.Realtime.EventSignal>(), sp.GetRequiredService<ChangeObservers>())));
         services.AddScoped<SchemaMigrator>();
         return services;
     }

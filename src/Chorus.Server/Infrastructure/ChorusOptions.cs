@@ -10,6 +10,7 @@ public sealed class ChorusOptions
     public DemoOptions Demo { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
     public StreamingOptions Streaming { get; set; } = new();
+    public CacheOptions Cache { get; set; } = new();
     /// <summary>Node number 0..1023 for time-ordered ids; unset picks a random one at start.</summary>
     public int? NodeId { get; set; }
 }
@@ -53,6 +54,20 @@ public sealed class StreamingOptions
     public int RetentionEvents { get; set; } = 100_000;
 }
 
+/// <summary>Sizes of the in-memory read caches (docs/adr/008-read-model.md): entries, not bytes.</summary>
+public sealed class CacheOptions
+{
+    /// <summary>Rendered posts (about 2 KB each with their text and HTML).</summary>
+    public int Posts { get; set; } = 100_000;
+    /// <summary>Newest-post lists of authors, topics and groups, and people's follow lists (under 1 KB each).</summary>
+    public int Feeds { get; set; } = 200_000;
+    /// <summary>Signed-in credentials and people's name cards (a few hundred bytes each).</summary>
+    public int People { get; set; } = 100_000;
+    /// <summary>Entries older than this are read again even if nothing said they changed: a safety net for changes made
+    /// outside the server (the CLI); changes made through any node are seen at once.</summary>
+    public int TimeToLiveSeconds { get; set; } = 300;
+}
+
 /// <summary>The resolved, validated settings the rest of the server uses.</summary>
 public sealed record ChorusSettings(
     string DataDirectory,
@@ -66,6 +81,8 @@ public sealed record ChorusSettings(
     int NodeId,
     bool NodeIdConfigured = false)
 {
+    public CacheOptions Cache { get; init; } = new();
+
     /// <summary>Reads and checks configuration; throws <see cref="InvalidConfigurationException"/> naming the bad setting.</summary>
     public static ChorusSettings From(IConfiguration config)
     {
@@ -116,8 +133,12 @@ public sealed record ChorusSettings(
                      ("OutboxCapacity", st.OutboxCapacity, 10), ("HeartbeatSeconds", st.HeartbeatSeconds, 1), ("RetentionHours", st.RetentionHours, 1), ("RetentionEvents", st.RetentionEvents, 100) })
             if (value < min) throw new InvalidConfigurationException($"Chorus:Streaming:{name}", $"must be at least {min}.");
 
+        var cache = o.Cache;
+        foreach (var (name, value, min) in new[] { ("Posts", cache.Posts, 100), ("Feeds", cache.Feeds, 100), ("People", cache.People, 100), ("TimeToLiveSeconds", cache.TimeToLiveSeconds, 1) })
+            if (value < min) throw new InvalidConfigurationException($"Chorus:Cache:{name}", $"must be at least {min}.");
+
         return new ChorusSettings(dataDir, provider, cs!, sync, o.Demo.Seed, o.Demo.Password, o.Security, st,
-            o.NodeId ?? Random.Shared.Next(0, 1024), o.NodeId is not null);
+            o.NodeId ?? Random.Shared.Next(0, 1024), o.NodeId is not null) { Cache = cache };
     }
 }
 

@@ -29,6 +29,18 @@ public static class ServerSetup
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = settings.Security.PasswordIterations);
         services.AddSingleton<IPasswordHasher<Person>, PasswordHasher<Person>>();
 
+        // The in-memory read model (ADR 008): caches every node keeps right from the changes that commit.
+        services.AddSingleton<CredentialCache>();
+        services.AddSingleton<PersonCards>();
+        services.AddSingleton<GroupCards>();
+        services.AddSingleton<PostViews>();
+        services.AddSingleton<FeedSources>();
+        services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<CredentialCache>());
+        services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<PersonCards>());
+        services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<GroupCards>());
+        services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<PostViews>());
+        services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<FeedSources>());
+        services.AddSingleton<ChangeObservers>();
         services.AddScoped<CredentialService>();
         services.AddScoped<PersonRenderer>();
         services.AddScoped<PeopleService>();
@@ -83,6 +95,7 @@ public static class ServerSetup
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
+        services.AddSingleton<JsonConverter, PostJson>();
         DatabaseKeyRepository.AddDatabaseKeyRing(services);
         services.AddAuthentication(ChorusAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ChorusAuthenticationHandler>(ChorusAuthenticationHandler.SchemeName, _ => { });

@@ -57,11 +57,15 @@ public sealed class ChorusAuthenticationHandler(
 
     static async Task<Viewer?> ResolveAsync(HttpContext http, IServiceScopeFactory scopes, string secret, CredentialKind kind)
     {
+        var hash = Secrets.Hash(secret);
+        // Most requests come from someone signed in a moment ago: answered from memory, with no scope and no query.
+        var cache = http.RequestServices.GetRequiredService<CredentialCache>();
+        if (cache.TryGet(hash, kind, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime) is { } known) return known;
         // Its own short scope: the request then holds no DbContext unless its endpoint needs one — a live stream
         // stays open for hours and should keep nothing of the database alive (docs/benchmarks.md, memory per stream).
         Viewer? viewer;
         await using (var scope = scopes.CreateAsyncScope())
-            viewer = await scope.ServiceProvider.GetRequiredService<CredentialService>().ResolveAsync(secret, kind, http.RequestAborted);
+            viewer = await scope.ServiceProvider.GetRequiredService<CredentialService>().ResolveHashAsync(hash, kind, http.RequestAborted);
         if (viewer is null && kind == CredentialKind.Session) http.Response.Cookies.Delete(SessionCookie);
         return viewer;
     }

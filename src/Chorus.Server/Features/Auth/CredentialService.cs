@@ -10,7 +10,7 @@ public sealed record TokenSummary(string Id, string Name, string Scope, DateTime
 public sealed record CreatedToken(string Id, string Name, string Scope, string Token, DateTime CreatedAt, DateTime? ExpiresAt);
 
 /// <summary>Passwords, lockout, browser sessions and personal access tokens.</summary>
-public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider clock, ChorusSettings settings, IPasswordHasher<Person> hasher)
+public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider clock, ChorusSettings settings, IPasswordHasher<Person> hasher, CredentialCache cache)
 {
     public const int MaxTokenNameLength = 100;
 
@@ -114,10 +114,14 @@ public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider
     }
 
     /// <summary>The viewer a presented secret stands for, or null when it is unknown, revoked, expired, or its person is deactivated.</summary>
-    public async Task<Viewer?> ResolveAsync(string secret, CredentialKind kind, CancellationToken ct)
+    public Task<Viewer?> ResolveAsync(string secret, CredentialKind kind, CancellationToken ct) => ResolveHashAsync(Secrets.Hash(secret), kind, ct);
+
+    /// <summary><see cref="ResolveAsync"/> for a secret already hashed; answered from <see cref="CredentialCache"/> when it can be.</summary>
+    public async Task<Viewer?> ResolveHashAsync(string hash, CredentialKind kind, CancellationToken ct)
     {
-        var hash = Secrets.Hash(secret);
         var now = clock.GetUtcNow().UtcDateTime;
+        if (cache.TryGet(hash, kind, now) is { } known) return known;
+        var begun = cache.Begin(hash);
         var row = await (from c in db.Credentials
                          join p in db.People on c.PersonId equals p.Id
                          where c.SecretHash == hash && c.Kind == kind && c.RevokedAt == null && p.DeactivatedAt == null
@@ -125,11 +129,17 @@ public sealed class CredentialService(ChorusDb db, IdGenerator ids, TimeProvider
             .AsNoTracking().FirstOrDefaultAsync(ct);
         if (row is null || row.ExpiresAt is { } exp && exp <= now) return null;
         // Record use at most every five minutes so that reads do not turn into writes.
-        if (row.LastUsedAt is null || row.LastUsedAt < now.AddMinutes(-5))
+        var lastUsed = row.LastUsedAt;
+        if (lastUsed is null || lastUsed < now - CredentialCache.UseRecordedEvery)
+        {
             await db.Credentials.Where(c => c.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastUsedAt, now), ct);
-        return new Viewer(row.PersonId, row.Handle, row.DisplayName, row.Role, kind, row.Id, row.Scopes.Contains("write"))
+            lastUsed = now;
+        }
+        var viewer = new Viewer(row.PersonId, row.Handle, row.DisplayName, row.Role, kind, row.Id, row.Scopes.Contains("write"))
         {
             Groups = await GroupAccess.MemberGroupsAsync(db, row.PersonId, ct),
         };
+        cache.Store(begun, viewer, row.ExpiresAt, lastUsed);
+        return viewer;
     }
 }

@@ -20,11 +20,11 @@ public static class FeedEndpoints
         api.MapDelete("/topics/{tag}/follow", UnfollowTopic).RequiresWrite().WithSummary("Stop following a topic");
     }
 
-    static async Task<Results<Ok<Page<PostDto>>, ProblemHttpResult>> Home(Viewer viewer, FeedService feeds, string? cursor, int? limit, CancellationToken ct) =>
-        (await feeds.HomeAsync(viewer, cursor, limit, ct)).Match<Results<Ok<Page<PostDto>>, ProblemHttpResult>>(p => TypedResults.Ok(p), p => p.ToResult());
+    static async Task<Results<OkJson<Page<PostDto>>, ProblemHttpResult>> Home(Viewer viewer, FeedService feeds, string? cursor, int? limit, CancellationToken ct) =>
+        (await feeds.HomeAsync(viewer, cursor, limit, ct)).Match<Results<OkJson<Page<PostDto>>, ProblemHttpResult>>(p => new OkJson<Page<PostDto>>(p), p => p.ToResult());
 
-    static async Task<Results<Ok<Page<PostDto>>, ProblemHttpResult>> Company(Viewer viewer, FeedService feeds, string? cursor, int? limit, CancellationToken ct) =>
-        (await feeds.CompanyAsync(viewer, cursor, limit, ct)).Match<Results<Ok<Page<PostDto>>, ProblemHttpResult>>(p => TypedResults.Ok(p), p => p.ToResult());
+    static async Task<Results<OkJson<Page<PostDto>>, ProblemHttpResult>> Company(Viewer viewer, FeedService feeds, string? cursor, int? limit, CancellationToken ct) =>
+        (await feeds.CompanyAsync(viewer, cursor, limit, ct)).Match<Results<OkJson<Page<PostDto>>, ProblemHttpResult>>(p => new OkJson<Page<PostDto>>(p), p => p.ToResult());
 
     static async Task<Results<Ok<TopicPage>, ProblemHttpResult>> Topic(string tag, Viewer viewer, TopicStore store, TopicService topics, FeedService feeds, string? cursor, int? limit, CancellationToken ct)
     {

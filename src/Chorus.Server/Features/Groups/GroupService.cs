@@ -127,10 +127,10 @@ public sealed class GroupService(ChorusDb db, IdGenerator ids, TimeProvider cloc
                 // The audience is stored on every post (see PostVisibility); it changes with the group, in this transaction.
                 var membersOnly = group.MembersOnly;
                 await db.Posts.Where(p => p.GroupId == group.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.MembersOnly, membersOnly), ct);
-                db.Events.Add(new ChangeEvent { Kind = "group.updated", ActorId = viewer.Id, Data = group.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), CreatedAt = now });
             }
         }
         group.UpdatedAt = now;
+        db.Events.Add(Updated(viewer.Id, group.Id, now));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException)
         {
@@ -156,10 +156,18 @@ public sealed class GroupService(ChorusDb db, IdGenerator ids, TimeProvider cloc
         var members = await db.GroupMembers.Where(m => m.GroupId == gid).Select(m => m.PersonId).ToListAsync(ct);
         await db.GroupMembers.Where(m => m.GroupId == gid).ExecuteDeleteAsync(ct);
         foreach (var person in members) db.Events.Add(MembershipService.Event(viewer.Id, person, gid, "none", now));
+        db.Events.Add(Updated(viewer.Id, gid, now));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return true;
     }
+
+    /// <summary>
+    /// A group's name, kind, audience or existence changed: every node's read caches forget the group's card and its
+    /// posts (whose audience or deletion changed with it). Not delivered on streams.
+    /// </summary>
+    static ChangeEvent Updated(long actorId, long groupId, DateTime now) =>
+        new() { Kind = "group.updated", ActorId = actorId, Data = groupId.ToString(System.Globalization.CultureInfo.InvariantCulture), CreatedAt = now };
 
     /// <summary>Renders groups for one viewer with member counts in one query.</summary>
     public async Task<List<GroupDto>> RenderAsync(Viewer viewer, IReadOnlyList<GroupContext> groups, CancellationToken ct)

@@ -24,6 +24,7 @@ public sealed class AvatarService(ChorusDb db, TimeProvider clock)
         if (existing is null) db.Avatars.Add(new Avatar { PersonId = person.Id, ContentType = type, Data = data, UpdatedAt = now });
         else { existing.ContentType = type; existing.Data = data; existing.UpdatedAt = now; }
         person.AvatarVersion = (person.AvatarVersion ?? 0) + 1;
+        db.Events.Add(PersonRules.Updated(person.Id, person.Id, now));
         await db.SaveChangesAsync(ct);
         return person;
     }
@@ -32,6 +33,7 @@ public sealed class AvatarService(ChorusDb db, TimeProvider clock)
     {
         await db.Avatars.Where(a => a.PersonId == person.Id).ExecuteDeleteAsync(ct);
         person.AvatarVersion = null;
+        db.Events.Add(PersonRules.Updated(person.Id, person.Id, clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct);
     }
 

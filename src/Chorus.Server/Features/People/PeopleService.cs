@@ -184,6 +184,8 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
             }
         }
         person.SearchText = PersonRules.SearchText(person.DisplayName, person.Handle, person.JobTitle);
+        // Caches of the person's name card and of their signed-in credentials (role) forget it (ADR 008).
+        db.Events.Add(PersonRules.Updated(viewer.Id, person.Id, clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct);
         return person;
     }
@@ -207,7 +209,8 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         person.DeactivatedAt = active ? null : now;
-        if (!active) db.Events.Add(new ChangeEvent { Kind = "person.deactivated", ActorId = viewer.Id, PersonId = person.Id, CreatedAt = now });
+        db.Events.Add(active ? PersonRules.Updated(viewer.Id, person.Id, now)
+            : new ChangeEvent { Kind = "person.deactivated", ActorId = viewer.Id, PersonId = person.Id, CreatedAt = now });
         await db.SaveChangesAsync(ct);
         if (!active)
             await db.Credentials.Where(c => c.PersonId == person.Id && c.RevokedAt == null)

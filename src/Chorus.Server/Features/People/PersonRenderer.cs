@@ -1,25 +1,26 @@
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Posts;
 using Chorus.Server.Data;
+using Chorus.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Features.People;
 
 /// <summary>People → API JSON, in batches: one query per related table per page.</summary>
-public sealed class PersonRenderer(ChorusDb db)
+public sealed class PersonRenderer(ChorusDb db, PersonCards cards)
 {
     public static string? AvatarUrl(Person p) => p.AvatarVersion is { } v ? $"/avatars/{Uri.EscapeDataString(p.Handle)}?v={v}" : null;
 
     public static PersonSummary Summary(Person p) =>
         new(p.Id.ToString(), p.Handle, p.DisplayName, p.JobTitle, p.Department, AvatarUrl(p), p.IsActive);
 
-    public async Task<Dictionary<long, PersonSummary>> SummariesAsync(IEnumerable<long> ids, CancellationToken ct)
-    {
-        var set = ids.Distinct().ToList();
-        if (set.Count == 0) return [];
-        var people = await db.People.AsNoTracking().Where(p => set.Contains(p.Id)).ToListAsync(ct);
-        return people.ToDictionary(p => p.Id, Summary);
-    }
+    /// <summary>Name cards, from memory where <see cref="PersonCards"/> has them; the rest in one query.</summary>
+    public Task<Dictionary<long, PersonSummary>> SummariesAsync(IEnumerable<long> ids, CancellationToken ct) =>
+        cards.Cache.GetManyAsync(ids, async (missing, ct) =>
+        {
+            var wanted = missing.ToArray();
+            return (await db.People.AsNoTracking().Where(p => wanted.Contains(p.Id)).ToListAsync(ct)).ToDictionary(p => p.Id, Summary);
+        }, ct);
 
     public async Task<IReadOnlyList<PersonDto>> RenderAsync(IReadOnlyList<Person> people, Viewer? viewer, CancellationToken ct)
     {

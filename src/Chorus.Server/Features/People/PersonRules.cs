@@ -10,6 +10,11 @@ public static partial class PersonRules
 {
     public const int MaxHandle = 30, MaxName = 100, MaxEmail = 254, MaxTitle = 100, MaxDepartment = 100, MaxLocation = 100, MaxBio = 1000;
     public const int MinPassword = 8, MaxPassword = 200;
+
+    /// <summary>The event a change to a person's card (name, title, photo, role, activation) records, so every node's
+    /// read caches forget the old card (docs/adr/008-read-model.md). Not delivered on streams.</summary>
+    public static ChangeEvent Updated(long actorId, long personId, DateTime now) =>
+        new() { Kind = "person.updated", ActorId = actorId, PersonId = personId, CreatedAt = now };
     static readonly HashSet<string> Reserved = ["me", "new", "suggestions", "everyone", "here", "all"];
 
     [GeneratedRegex(@"^[\p{L}\p{N}_](?:[\p{L}\p{N}_.\-]{0,28}[\p{L}\p{N}_])?$")]

@@ -14,7 +14,24 @@ public sealed record PostDto(
     string? ReplyTo, string RootId, PostDto? SharedPost, int ReplyCount, int ShareCount,
     IReadOnlyDictionary<string, int> Reactions, IReadOnlyList<string> MyReactions, IReadOnlyList<string> Topics,
     IReadOnlyList<string> Mentions, string Url, bool CanEdit,
-    string Kind = PostKinds.Post, GroupRef? Group = null, object? Details = null);
+    string Kind = PostKinds.Post, GroupRef? Group = null, object? Details = null)
+{
+    /// <summary>The text and HTML already escaped for JSON (made once per cached post), for <see cref="PostJson"/>;
+    /// each applies only while its <see cref="EncodedString.Source"/> is the very string the DTO holds.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal EncodedString? TextJson { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal EncodedString? HtmlJson { get; init; }
+}
+
+/// <summary>A string and its JSON-escaped UTF-8 form.</summary>
+internal sealed class EncodedString(string source)
+{
+    public string Source { get; } = source;
+    public System.Text.Json.JsonEncodedText Value { get; } =
+        System.Text.Json.JsonEncodedText.Encode(source, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+}
 
 /// <summary>The group a post lives in, as shown on the post; absent for the all-company stream.</summary>
 public sealed record GroupRef(string Id, string Name, string Kind, string Url);

@@ -1,34 +1,113 @@
 using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Features.Groups;
 using Chorus.Server.Features.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Features.Posts;
 
-/// <summary>Posts → API JSON for one viewer, in batches: a fixed number of queries per page, never one per post.</summary>
-public sealed class PostRenderer(ChorusDb db, PersonRenderer people, IEnumerable<IPostDetails> details)
+/// <summary>
+/// Posts → API JSON for one viewer, in batches. The parts every reader sees alike come from <see cref="PostViews"/>
+/// (memory; the misses of a page in a fixed number of queries, never one per post); the reader's own parts — their
+/// reactions, whether they may edit, the kind details (a poll's own vote) — are added per reader.
+/// </summary>
+public sealed class PostRenderer(ChorusDb db, PersonRenderer people, PostViews views, GroupCards groupCards, IEnumerable<IPostDetails> details)
 {
+    static readonly PersonSummary Unknown = new("0", "unknown", "Unknown", null, null, null, false);
+
     public async Task<IReadOnlyList<PostDto>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)
     {
         if (posts.Count == 0) return [];
+        var loaded = await ViewsAsync([.. posts.Select(p => p.Id)], ct);
+        // A post deleted between the caller's read and this one is left out.
+        return await RenderAsync([.. posts.Where(p => loaded.ContainsKey(p.Id)).Select(p => loaded[p.Id])], viewer, ct);
+    }
 
+    /// <summary>Renders views (from <see cref="ViewsAsync"/>) the viewer may see; the caller has checked that.</summary>
+    public async Task<IReadOnlyList<PostDto>> RenderAsync(IReadOnlyList<PostView> page, Viewer viewer, CancellationToken ct)
+    {
+        if (page.Count == 0) return [];
+        // A feed page runs this for every read: plain loops, and the optional parts only when the page has them.
+        List<long>? sharedIds = null;
+        bool grouped = false, special = false;
+        foreach (var v in page)
+        {
+            if (v.Post.ShareOfId is { } s) (sharedIds ??= []).Add(s);
+            grouped |= v.Post.GroupId is not null;
+            special |= v.Post.Kind != PostKinds.Post;
+        }
         // Shared originals are rendered too, but only if the viewer may see them (a share never widens an audience).
-        var sharedIds = posts.Where(p => p.ShareOfId is not null).Select(p => p.ShareOfId!.Value).Distinct().ToList();
-        var shared = sharedIds.Count == 0 ? [] :
-            await db.Posts.AsNoTracking().VisibleTo(viewer).Where(p => sharedIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var shared = sharedIds is null ? null : await ViewsAsync(sharedIds, ct);
+        var all = page;
+        if (shared is not null)
+        {
+            var more = new List<PostView>(page);
+            foreach (var v in shared.Values)
+            {
+                if (!viewer.CanSee(v.Post)) continue;
+                more.Add(v);
+                grouped |= v.Post.GroupId is not null;
+                special |= v.Post.Kind != PostKinds.Post;
+            }
+            all = more;
+        }
+        var authorIds = new long[all.Count];
+        for (var i = 0; i < all.Count; i++) authorIds[i] = all[i].Post.AuthorId;
+        var authors = await people.SummariesAsync(authorIds, ct);
+        var groups = grouped
+            ? await groupCards.GetAsync(db, all.Where(v => v.Post.GroupId is not null).Select(v => v.Post.GroupId!.Value), ct)
+            : null;
+        Dictionary<long, object>? extra = null;
+        if (special)
+            foreach (var renderer in details)
+            {
+                var ofKind = all.Where(v => v.Post.Kind == renderer.Kind).DistinctBy(v => v.Post.Id).Select(v => v.Post).ToList();
+                if (ofKind.Count == 0) continue;
+                foreach (var (id, value) in await renderer.RenderAsync(ofKind, viewer, ct)) (extra ??= [])[id] = value;
+            }
 
-        var all = posts.Concat(shared.Values).DistinctBy(p => p.Id).ToList();
-        var ids = all.Select(p => p.Id).ToList();
-        var authors = await people.SummariesAsync(all.Select(p => p.AuthorId), ct);
-        // Counts and the viewer's own reactions in one grouped statement, reply and share counts in another, topics and
-        // mentions in a third: each statement costs a parse and a round trip, and a feed page renders on every read.
-        var me = viewer.Id;
-        var reactions = await db.Reactions.Where(r => ids.Contains(r.PostId)).GroupBy(r => new { r.PostId, r.Kind })
-            .Select(g => new { g.Key.PostId, g.Key.Kind, N = g.Count(), Mine = g.Max(r => r.PersonId == me ? 1 : 0) }).ToListAsync(ct);
-        var reactionCounts = reactions.ToLookup(x => x.PostId);
-        var mine = reactions.Where(x => x.Mine == 1).ToLookup(x => x.PostId, x => x.Kind);
-        var answers = await db.Posts.VisibleTo(viewer)
-            .Where(p => (p.ReplyToId != null && ids.Contains(p.ReplyToId.Value)) || (p.ShareOfId != null && ids.Contains(p.ShareOfId.Value)))
+        PostDto One(PostView v, bool nested)
+        {
+            var p = v.Post;
+            PostDto? sharedDto = null;
+            if (!nested && p.ShareOfId is { } s && shared!.TryGetValue(s, out var original) && viewer.CanSee(original.Post)) sharedDto = One(original, nested: true);
+            return v.Neutral with
+            {
+                Author = authors.TryGetValue(p.AuthorId, out var a) ? a : Unknown with { Id = p.AuthorId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                SharedPost = sharedDto,
+                MyReactions = v.ReactionsOf(viewer.Id),
+                CanEdit = p.AuthorId == viewer.Id,
+                Group = p.GroupId is { } g && groups is not null && groups.TryGetValue(g, out var group) ? group : null,
+                Details = extra?.GetValueOrDefault(p.Id),
+            };
+        }
+
+        var result = new PostDto[page.Count];
+        for (var i = 0; i < page.Count; i++) result[i] = One(page[i], nested: false);
+        return result;
+    }
+
+    /// <summary>
+    /// The views of these posts (those that exist), from memory where the node has them; the rest are loaded in one
+    /// batch: the rows, reactions, reply and share counts, topics and mentions. The rows are read here, after the
+    /// cache stamped the keys, never taken from the caller: a row read before the stamp could predate a change whose
+    /// invalidation the stamp no longer sees.
+    /// </summary>
+    public Task<Dictionary<long, PostView>> ViewsAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        views.Cache.GetManyAsync(ids, LoadAsync, ct);
+
+    async Task<Dictionary<long, PostView>> LoadAsync(IReadOnlyList<long> missing, CancellationToken ct)
+    {
+        var ids = missing.ToArray();
+        var posts = await db.Posts.AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(ct);
+        if (posts.Count == 0) return [];
+        var reactions = await db.Reactions.AsNoTracking().Where(r => ids.Contains(r.PostId))
+            .Select(r => new { r.PostId, r.PersonId, r.Kind }).ToListAsync(ct);
+        var byPost = reactions.ToLookup(r => r.PostId);
+        // Replies and shares have their thread's or original's audience (PostService), so everyone who may see a post may
+        // see every reply and share of it that is not deleted: the counts are the same for all its readers.
+        var answers = await db.Posts.Where(p => p.DeletedAt == null &&
+                ((p.ReplyToId != null && ids.Contains(p.ReplyToId.Value)) || (p.ShareOfId != null && ids.Contains(p.ShareOfId.Value))))
             .GroupBy(p => new { p.ReplyToId, p.ShareOfId }).Select(g => new { g.Key.ReplyToId, g.Key.ShareOfId, N = g.Count() }).ToListAsync(ct);
         var idSet = ids.ToHashSet();
         var replies = new Dictionary<long, int>();
@@ -46,39 +125,26 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people, IEnumerable
         var topics = labels.Where(x => x.Tag is not null).ToLookup(x => x.PostId, x => x.Tag!);
         var mentions = labels.Where(x => x.Handle is not null).ToLookup(x => x.PostId, x => x.Handle!);
 
-        var groupIds = all.Where(p => p.GroupId is not null).Select(p => p.GroupId!.Value).Distinct().ToList();
-        var groups = groupIds.Count == 0 ? [] :
-            await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id))
-                .ToDictionaryAsync(g => g.Id, g => new GroupRef(g.Id.ToString(), g.Name, Groups.GroupRules.KindName(g.Kind), $"/groups/{g.Id}"), ct);
-        var extra = new Dictionary<long, object>();
-        foreach (var renderer in details)
+        var result = new Dictionary<long, PostView>(posts.Count);
+        foreach (var p in posts)
         {
-            var ofKind = all.Where(p => p.Kind == renderer.Kind).ToList();
-            if (ofKind.Count == 0) continue;
-            foreach (var (id, value) in await renderer.RenderAsync(ofKind, viewer, ct)) extra[id] = value;
+            var mine = byPost[p.Id].Select(r => (r.PersonId, Kind: (byte)IndexOf(r.Kind))).Where(r => r.Kind != byte.MaxValue)
+                .OrderBy(r => r.PersonId).ThenBy(r => r.Kind).ToArray();
+            var counts = mine.GroupBy(r => r.Kind).OrderBy(g => g.Key).ToDictionary(g => Reactions.All[g.Key].Name, g => g.Count());
+            var neutral = new PostDto(
+                p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
+                p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+                replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id), counts, [], [.. topics[p.Id]], [.. mentions[p.Id]],
+                $"/posts/{p.Id}", false, p.Kind)
+            { TextJson = new EncodedString(p.Text), HtmlJson = new EncodedString(p.Html) };
+            result[p.Id] = new PostView(p, neutral, [.. mine.Select(r => r.PersonId)], [.. mine.Select(r => r.Kind)]);
         }
-
-        PostDto One(Post p, bool nested)
-        {
-            PostDto? sharedDto = null;
-            if (!nested && p.ShareOfId is { } s && shared.TryGetValue(s, out var original)) sharedDto = One(original, nested: true);
-            var author = authors.TryGetValue(p.AuthorId, out var a) ? a : new PersonSummary(p.AuthorId.ToString(), "unknown", "Unknown", null, null, null, false);
-            return new PostDto(
-                p.Id.ToString(), author, p.Text, p.Html, p.CreatedAt, p.EditedAt,
-                p.ReplyToId?.ToString(), p.RootId.ToString(), sharedDto,
-                replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id),
-                reactionCounts[p.Id].OrderBy(r => IndexOf(r.Kind)).ToDictionary(r => r.Kind, r => r.N),
-                mine[p.Id].OrderBy(IndexOf).ToList(), topics[p.Id].ToList(), mentions[p.Id].ToList(),
-                $"/posts/{p.Id}", p.AuthorId == viewer.Id,
-                p.Kind, p.GroupId is { } g && groups.TryGetValue(g, out var group) ? group : null, extra.GetValueOrDefault(p.Id));
-        }
-
-        return posts.Select(p => One(p, nested: false)).ToList();
+        return result;
     }
 
     static int IndexOf(string kind)
     {
         for (var i = 0; i < Reactions.All.Count; i++) if (Reactions.All[i].Name == kind) return i;
-        return int.MaxValue;
+        return byte.MaxValue;
     }
 }

@@ -11,7 +11,7 @@ namespace Chorus.Server.Features.Realtime;
 /// it dispatched, and hands them to the <see cref="StreamHub"/>. Control events adjust subscriptions (follows) or
 /// close streams (revocation, deactivation).
 /// </summary>
-public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, EventSignal signal, ILogger<EventDispatcher> log) : BackgroundService
+public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, EventSignal signal, ChangeObservers observers, ILogger<EventDispatcher> log) : BackgroundService
 {
     public const int Batch = 500;
     static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
@@ -73,7 +73,7 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
             // Streams that attach from here on replay this batch themselves, so notifications need building only for
             // the people with a stream open now.
             hub.BeginBatch(batch[^1].Seq!.Value);
-            foreach (var e in await builder.BuildAsync(batch, ct, hub.HasConnections))
+            foreach (var e in await builder.BuildAsync(batch, ct, hub.HasConnections, observers.Apply))
             {
                 await ApplyControlAsync(e, routes, ct);
                 hub.Dispatch(e);

@@ -3,6 +3,7 @@ using Chorus.Server.Data;
 using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Notifications;
 using Chorus.Server.Features.Posts;
+using Chorus.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,15 +21,20 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
     /// Builds the batch's stream events. <paramref name="recipients"/>, when given, says which people's personal events
     /// (notifications) are worth building: those with an open stream. Events left out are never delivered live, so
     /// the caller must only leave out people who cannot attach a stream before the batch is dispatched
-    /// (<see cref="StreamHub.BeginBatch"/>).
+    /// (<see cref="StreamHub.BeginBatch"/>). <paramref name="committed"/>, when given, hears of the batch's changes (with
+    /// their posts and topics) before anything is rendered, so the node's read caches forget what the batch made stale
+    /// before the payloads are rendered from them.
     /// </summary>
-    public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct, Func<long, bool>? recipients = null)
+    public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct, Func<long, bool>? recipients = null,
+        Action<IReadOnlyList<CommittedChange>>? committed = null)
     {
         var options = json.Value.SerializerOptions;
         var postIds = events.Where(e => e.PostId is not null && PostKinds.Contains(e.Kind)).Select(e => e.PostId!.Value).Distinct().ToList();
         var posts = postIds.Count == 0 ? [] : await db.Posts.AsNoTracking().Where(p => postIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         var topics = (postIds.Count == 0 ? [] : await db.PostTopics.AsNoTracking().Where(t => postIds.Contains(t.PostId)).ToListAsync(ct))
             .ToLookup(t => t.PostId, t => t.TopicId);
+        committed?.Invoke([.. events.Select(e => new CommittedChange(e,
+            e.PostId is { } id ? posts.GetValueOrDefault(id) : null, e.PostId is { } tid ? [.. topics[tid]] : []))]);
         var live = posts.Values.Where(p => p.DeletedAt is null).ToList();
         var rendered = (await renderer.RenderAsync(live, Viewer.Organization, ct)).ToDictionary(d => long.Parse(d.Id, System.Globalization.CultureInfo.InvariantCulture));
         var actorIds = events.Where(e => e.Kind == "reaction.changed").Select(e => e.ActorId).Distinct().ToList();

@@ -1,0 +1,89 @@
+namespace Chorus.Server.Features.Feeds;
+
+/// <summary>
+/// Merges newest-first id lists into one newest-first list without duplicates (a post can come from its author and
+/// from a followed topic). A source whose known ids are used up but which has more below <see cref="Source.Next"/> is
+/// read further only when one of its ids could still come next, so a merge over a hundred sources reads the database
+/// only for the few that reach the page.
+/// </summary>
+public sealed class FeedMerge
+{
+    /// <summary>A source's ids from <paramref name="at"/> on (newest first), and where it continues.</summary>
+    public sealed class Source(SourceKey key, long[] ids, int at, long? next)
+    {
+        public SourceKey Key { get; } = key;
+        internal long[] Ids = ids;
+        internal int At = at;
+        /// <summary>More ids may exist below this one (null: <see cref="Ids"/> is the rest of the source).</summary>
+        internal long? Next = next;
+        internal bool HasHead => At < Ids.Length;
+        internal long Head => Ids[At];
+    }
+
+    public delegate Task<(long[] Ids, long? Next)> ReadMore(SourceKey key, long below, CancellationToken ct);
+
+    static readonly Comparer<long> NewestFirst = Comparer<long>.Create((a, b) => b.CompareTo(a));
+
+    readonly PriorityQueue<Source, long> _heads = new(NewestFirst);
+    readonly List<Source> _waiting = [];
+    readonly long _before;
+    long _last = long.MaxValue;
+
+    public FeedMerge(IEnumerable<Source> sources, long before)
+    {
+        _before = before;
+        foreach (var s in sources) Place(s);
+    }
+
+    void Place(Source s)
+    {
+        if (s.HasHead) _heads.Enqueue(s, s.Head);
+        else if (s.Next is not null) _waiting.Add(s);
+    }
+
+    /// <summary>The index of the first id below <paramref name="before"/> in a newest-first list (its length if none).</summary>
+    public static int Below(long[] ids, long before)
+    {
+        int lo = 0, hi = ids.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (ids[mid] >= before) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>Up to <paramref name="count"/> more ids, newest first, all below the cursor; empty when every source is used up.</summary>
+    public async Task<List<long>> NextAsync(int count, ReadMore readMore, CancellationToken ct)
+    {
+        var result = new List<long>(count);
+        while (result.Count < count)
+        {
+            var hasHead = _heads.TryPeek(out _, out var head);
+            // A waiting source must be read on before anything below its next id is given out.
+            var due = _waiting.Count == 0 ? null : _waiting.Where(s => !hasHead || s.Next!.Value > head).ToList();
+            if (due is { Count: > 0 })
+            {
+                foreach (var s in due)
+                {
+                    _waiting.Remove(s);
+                    var (ids, next) = await readMore(s.Key, Math.Min(s.Next!.Value, _before), ct);
+                    s.Ids = ids;
+                    s.At = 0;
+                    s.Next = next;
+                    Place(s);
+                }
+                continue;
+            }
+            if (!hasHead) break;
+            var source = _heads.Dequeue();
+            var id = source.Head;
+            source.At++;
+            Place(source);
+            if (id >= _last || id >= _before) continue;
+            _last = id;
+            result.Add(id);
+        }
+        return result;
+    }
+}

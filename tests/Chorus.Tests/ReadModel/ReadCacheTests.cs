@@ -1,0 +1,133 @@
+using Chorus.Server.Features.Feeds;
+using Chorus.Server.Infrastructure;
+
+namespace Chorus.Tests.ReadModel;
+
+/// <summary>The rules that make ReadCache safe to read instead of the database (docs/adr/008-read-model.md).</summary>
+public sealed class ReadCacheTests
+{
+    [Fact]
+    public void A_value_loaded_before_an_invalidation_is_not_kept()
+    {
+        var cache = new ReadCache<int, string>(100, TimeSpan.FromMinutes(5));
+        var stamp = cache.Begin(1);        // a reader starts loading
+        cache.Invalidate(1);               // a writer commits and invalidates meanwhile
+        Assert.False(cache.Store(stamp, "stale"));
+        Assert.False(cache.TryGet(1, out _));
+
+        var fresh = cache.Begin(1);
+        Assert.True(cache.Store(fresh, "fresh"));
+        Assert.True(cache.TryGet(1, out var value));
+        Assert.Equal("fresh", value);
+    }
+
+    [Fact]
+    public void Clear_and_predicate_invalidation_also_void_loads_in_flight()
+    {
+        var cache = new ReadCache<int, string>(100, TimeSpan.FromMinutes(5));
+        var inFlight = cache.Begin(1);
+        cache.Clear();
+        Assert.False(cache.Store(inFlight, "stale"));
+
+        cache.Store(cache.Begin(2), "two");
+        cache.Store(cache.Begin(3), "three");
+        cache.InvalidateWhere((key, _) => key == 2);
+        Assert.False(cache.TryGet(2, out _));
+        Assert.True(cache.TryGet(3, out _));
+    }
+
+    [Fact]
+    public void Entries_older_than_the_time_to_live_are_read_again()
+    {
+        var clock = new ManualClock();
+        var cache = new ReadCache<int, string>(100, TimeSpan.FromSeconds(10), clock);
+        cache.Store(cache.Begin(1), "one");
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.True(cache.TryGet(1, out _));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(cache.TryGet(1, out _));
+    }
+
+    [Fact]
+    public async Task The_cache_stays_near_its_capacity_dropping_the_least_recently_used()
+    {
+        var clock = new ManualClock();
+        var cache = new ReadCache<int, int>(100, TimeSpan.FromMinutes(5), clock);
+        for (var i = 0; i < 100; i++)
+        {
+            cache.Store(cache.Begin(i), i);
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        cache.TryGet(0, out _); // recently used again
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        for (var i = 100; i < 120; i++) cache.Store(cache.Begin(i), i);
+        for (var wait = 0; wait < 100 && cache.Count > 100; wait++) await Task.Delay(20); // the trim runs off the caller's thread
+        Assert.InRange(cache.Count, 1, 100);
+        Assert.True(cache.TryGet(0, out _));
+        Assert.False(cache.TryGet(1, out _));
+    }
+
+    [Fact]
+    public async Task GetMany_loads_only_the_misses_in_one_call()
+    {
+        var cache = new ReadCache<int, string>(100, TimeSpan.FromMinutes(5));
+        cache.Store(cache.Begin(1), "one");
+        var asked = new List<IReadOnlyList<int>>();
+        var result = await cache.GetManyAsync([1, 2, 3, 2], (missing, _) =>
+        {
+            asked.Add(missing);
+            // 3 does not exist: left out of the answer and not cached.
+            return Task.FromResult(missing.Where(k => k != 3).ToDictionary(k => k, k => $"loaded {k}"));
+        }, default);
+        Assert.Equal([2, 3], Assert.Single(asked).Order());
+        Assert.Equal(new Dictionary<int, string> { [1] = "one", [2] = "loaded 2" }, result);
+        Assert.True(cache.TryGet(2, out _));
+        Assert.False(cache.TryGet(3, out _));
+    }
+
+    sealed class ManualClock : TimeProvider
+    {
+        long _ticks = 1_000_000;
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+        public override long GetTimestamp() => _ticks;
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+}
+
+public sealed class FeedMergeTests
+{
+    static FeedMerge.Source Source(long id, long[] ids, long? next = null) => new(new SourceKey(SourceKind.Author, id), ids, 0, next);
+
+    [Fact]
+    public async Task Merges_newest_first_without_duplicates_and_reads_a_source_further_only_when_it_could_come_next()
+    {
+        var reads = new List<(long Source, long Below)>();
+        var merge = new FeedMerge([
+            Source(1, [90, 50, 40], next: 40), // more below 40 in the database
+            Source(2, [80, 50, 10]),           // 50 again: the same post from a followed topic
+            Source(3, [70], next: 70),         // more below 70
+        ], before: long.MaxValue);
+        Task<(long[], long?)> More(SourceKey key, long below, CancellationToken ct)
+        {
+            reads.Add((key.Id, below));
+            return Task.FromResult<(long[], long?)>(key.Id == 3 ? ([60, 45], null) : ([30, 20], null));
+        }
+
+        Assert.Equal([90, 80, 70], await merge.NextAsync(3, More, default));
+        Assert.Empty(reads); // nothing below 70 was given out yet
+        Assert.Equal([60, 50, 45, 40, 30, 20, 10], await merge.NextAsync(10, More, default));
+        Assert.Equal([(3L, 70L), (1L, 40L)], reads);
+        Assert.Empty(await merge.NextAsync(5, More, default));
+    }
+
+    [Fact]
+    public void Below_finds_the_first_id_under_the_cursor()
+    {
+        long[] ids = [90, 80, 70];
+        Assert.Equal(0, FeedMerge.Below(ids, long.MaxValue));
+        Assert.Equal(1, FeedMerge.Below(ids, 90));
+        Assert.Equal(1, FeedMerge.Below(ids, 85));
+        Assert.Equal(3, FeedMerge.Below(ids, 70));
+        Assert.Equal(0, FeedMerge.Below([], 5));
+    }
+}
