@@ -35,6 +35,7 @@ public static class ServerSetup
         services.AddSingleton<GroupCards>();
         services.AddSingleton<PostViews>();
         services.AddSingleton<FeedSources>();
+        services.AddSingleton<TopicMap>();
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<CredentialCache>());
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<PersonCards>());
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<GroupCards>());
@@ -49,6 +50,7 @@ public static class ServerSetup
         services.AddScoped<TopicStore>();
         services.AddScoped<PostRenderer>();
         services.AddScoped<PostService>();
+        services.AddSingleton<PostWriter>();
         services.AddScoped<NotificationWriter>();
         services.AddScoped<NotificationRenderer>();
         services.AddScoped<NotificationService>();

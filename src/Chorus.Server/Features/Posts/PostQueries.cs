@@ -13,10 +13,12 @@ public sealed class PostQueries(ChorusDb db, PostRenderer renderer)
     public Task<Post?> FindVisibleAsync(Viewer viewer, long id, CancellationToken ct) =>
         db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == id, ct);
 
+    /// <summary>One post, rendered for the viewer, or null when there is none they may see (the post's view from
+    /// memory, checked with the one visibility rule).</summary>
     public async Task<PostDto?> GetAsync(Viewer viewer, long id, CancellationToken ct)
     {
-        var post = await FindVisibleAsync(viewer, id, ct);
-        return post is null ? null : (await renderer.RenderAsync([post], viewer, ct))[0];
+        var views = await renderer.ViewsAsync([id], ct);
+        return views.TryGetValue(id, out var view) && viewer.CanSee(view.Post) ? (await renderer.RenderAsync([view], viewer, ct))[0] : null;
     }
 
     /// <summary>

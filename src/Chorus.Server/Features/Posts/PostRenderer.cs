@@ -118,10 +118,12 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people, PostViews v
             if (a.ShareOfId is { } s && idSet.Contains(s)) shares[s] = shares.GetValueOrDefault(s) + a.N;
         }
         var labels = await (from pt in db.PostTopics join t in db.Topics on pt.TopicId equals t.Id
-                            where ids.Contains(pt.PostId) select new { pt.PostId, Tag = (string?)t.Tag, Handle = (string?)null })
+                            where ids.Contains(pt.PostId) select new { pt.PostId, Key = t.Id, Tag = (string?)t.Tag, Handle = (string?)null })
             .Concat(from m in db.PostMentions join p in db.People on m.PersonId equals p.Id
-                    where ids.Contains(m.PostId) select new { m.PostId, Tag = (string?)null, Handle = (string?)p.Handle })
+                    where ids.Contains(m.PostId) select new { m.PostId, Key = p.Id, Tag = (string?)null, Handle = (string?)p.Handle })
             .ToListAsync(ct);
+        // Topics and mentions in id order (topics: first use; people: joined), the order a new post's view has too.
+        labels.Sort((a, b) => a.Key.CompareTo(b.Key));
         var topics = labels.Where(x => x.Tag is not null).ToLookup(x => x.PostId, x => x.Tag!);
         var mentions = labels.Where(x => x.Handle is not null).ToLookup(x => x.PostId, x => x.Handle!);
 
@@ -130,16 +132,31 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people, PostViews v
         {
             var mine = byPost[p.Id].Select(r => (r.PersonId, Kind: (byte)IndexOf(r.Kind))).Where(r => r.Kind != byte.MaxValue)
                 .OrderBy(r => r.PersonId).ThenBy(r => r.Kind).ToArray();
-            var counts = mine.GroupBy(r => r.Kind).OrderBy(g => g.Key).ToDictionary(g => Reactions.All[g.Key].Name, g => g.Count());
-            var neutral = new PostDto(
-                p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
-                p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
-                replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id), counts, [], [.. topics[p.Id]], [.. mentions[p.Id]],
-                $"/posts/{p.Id}", false, p.Kind)
-            { TextJson = new EncodedString(p.Text), HtmlJson = new EncodedString(p.Html) };
-            result[p.Id] = new PostView(p, neutral, [.. mine.Select(r => r.PersonId)], [.. mine.Select(r => r.Kind)]);
+            result[p.Id] = View(p, replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id), mine, [.. topics[p.Id]], [.. mentions[p.Id]]);
         }
         return result;
+    }
+
+    /// <summary>The view of a post just written: no reactions, replies or shares yet; its topics and mentions as written.</summary>
+    public static PostView NewView(Post p, IReadOnlyList<TopicRef> topics, IReadOnlyList<string> mentions) =>
+        View(p, 0, 0, [], [.. topics.OrderBy(t => t.Id).Select(t => t.Tag)], mentions);
+
+    static PostView View(Post p, int replies, int shares, (long PersonId, byte Kind)[] reactors, IReadOnlyList<string> topics, IReadOnlyList<string> mentions)
+    {
+        var counts = new Dictionary<string, int>();
+        foreach (var group in reactors.GroupBy(r => r.Kind).OrderBy(g => g.Key)) counts[Reactions.All[group.Key].Name] = group.Count();
+        var neutral = new PostDto(
+            p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
+            p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            replies, shares, counts, [], topics, mentions, $"/posts/{p.Id}", false, p.Kind)
+        { TextJson = new EncodedString(p.Text), HtmlJson = new EncodedString(p.Html) };
+        // A copy of the row: the caller's entity may be tracked and changed later; the cache's must not be.
+        var row = new Post
+        {
+            Id = p.Id, AuthorId = p.AuthorId, Text = p.Text, Html = p.Html, ReplyToId = p.ReplyToId, RootId = p.RootId, ShareOfId = p.ShareOfId,
+            GroupId = p.GroupId, MembersOnly = p.MembersOnly, Kind = p.Kind, CreatedAt = p.CreatedAt, EditedAt = p.EditedAt, DeletedAt = p.DeletedAt,
+        };
+        return new PostView(row, neutral, [.. reactors.Select(r => r.PersonId)], [.. reactors.Select(r => r.Kind)]);
     }
 
     static int IndexOf(string kind)

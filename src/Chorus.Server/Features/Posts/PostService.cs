@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.Posts;
 
 /// <summary>Writing posts: create, reply, share, edit with history, delete, react. Each change records its event in the same transaction.</summary>
-public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicStore topics, NotificationWriter notifications)
+public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicStore topics, NotificationWriter notifications, PostViews views, PostWriter writer)
 {
     public Task<Outcome<Post>> CreateAsync(Viewer viewer, CreatePostRequest request, CancellationToken ct) =>
         CreateAsync(viewer, request, PostKinds.Post, null, ct);
@@ -46,12 +46,12 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             db.ChangeTracker.Clear();
             return attachProblem;
         }
-        var mentioned = await ApplyTextAsync(post, post.Text, ct);
+        var text = await ApplyTextAsync(post, post.Text, ct);
         db.Posts.Add(post);
         db.Events.Add(Event("post.created", viewer, post, now));
-        await notifications.AddForPostAsync(post, parent, mentioned, now, ct);
+        await notifications.AddForPostAsync(post, parent, text.Mentioned, now, ct);
         if (parent is not null) await PostTypes.QuestionService.NoteReplyAsync(db, post, now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveNewAsync(post, text, ct);
         return post;
     }
 
@@ -95,12 +95,12 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             ShareOfId = target.Id, GroupId = target.GroupId, MembersOnly = target.MembersOnly,
         };
         share.RootId = share.Id;
-        await ApplyTextAsync(share, share.Text, ct);
+        var text = await ApplyTextAsync(share, share.Text, ct);
         db.Posts.Add(share);
         db.Events.Add(Event("share.created", viewer, share, now, target.Id.ToString()));
         // About the original, so shares of one post group together; a share has the original's audience.
         await notifications.AddAsync(NotificationKinds.Share, viewer.Id, target.AuthorId, target, now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveNewAsync(share, text, ct);
         return share;
     }
 
@@ -120,7 +120,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         await db.PostMentions.Where(m => m.PostId == post.Id).ExecuteDeleteAsync(ct);
         post.Text = text;
         post.EditedAt = now;
-        var mentioned = await ApplyTextAsync(post, text, ct);
+        var mentioned = (await ApplyTextAsync(post, text, ct)).Mentioned;
         db.Events.Add(Event("post.updated", viewer, post, now));
         // Only people newly named by the edit hear of it; a typo fix does not re-notify everyone.
         await notifications.AddAsync(NotificationKinds.Mention, viewer.Id, mentioned.Except(mentionedBefore).Take(NotificationWriter.MaxMentions).ToList(), post, now, ct);
@@ -176,10 +176,16 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         return null;
     }
 
-    /// <summary>Renders the text and records its mentions and topics; returns the ids of the people mentioned.</summary>
-    async Task<IReadOnlyList<long>> ApplyTextAsync(Post post, string text, CancellationToken ct)
+    /// <summary>What a post's text named: people (ids and handles, for notifications and the view) and topics.</summary>
+    sealed record AppliedText(IReadOnlyList<long> Mentioned, IReadOnlyList<(long Id, string Handle)> Mentions, IReadOnlyList<TopicRef> Topics)
     {
-        if (text.Length == 0) { post.Html = ""; return []; }
+        public static readonly AppliedText None = new([], [], []);
+    }
+
+    /// <summary>Renders the text and records its mentions and topics.</summary>
+    async Task<AppliedText> ApplyTextAsync(Post post, string text, CancellationToken ct)
+    {
+        if (text.Length == 0) { post.Html = ""; return AppliedText.None; }
         var candidates = PostText.CandidateMentions(text);
         var known = candidates.Count == 0 ? new Dictionary<string, (long Id, string Handle)>() :
             (await db.People.Where(p => candidates.Contains(p.HandleKey)).Select(p => new { p.Id, p.HandleKey, p.Handle }).ToListAsync(ct))
@@ -188,9 +194,25 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         post.Html = rendered.Html;
         foreach (var key in rendered.MentionKeys)
             db.PostMentions.Add(new PostMention { PostId = post.Id, PersonId = known[key].Id });
-        foreach (var topicId in await topics.EnsureAsync(rendered.Topics, ct))
-            db.PostTopics.Add(new PostTopic { PostId = post.Id, TopicId = topicId });
-        return rendered.MentionKeys.Select(key => known[key].Id).ToList();
+        var topicRefs = await topics.EnsureAsync(rendered.Topics, ct);
+        foreach (var topic in topicRefs)
+            db.PostTopics.Add(new PostTopic { PostId = post.Id, TopicId = topic.Id });
+        var mentions = rendered.MentionKeys.Select(key => known[key]).ToList();
+        return new AppliedText([.. mentions.Select(m => m.Id)], mentions, topicRefs);
+    }
+
+    /// <summary>
+    /// Saves a new post (through the group-committing <see cref="PostWriter"/>) and keeps its view in memory, built from what was just written (a new post has no reactions,
+    /// replies or shares yet), so showing it to its author — and to everyone, on this node — needs no query. The view
+    /// is stamped before the commit: if anything changes the post after the commit, the view is not kept (ADR 008).
+    /// </summary>
+    async Task SaveNewAsync(Post post, AppliedText text, CancellationToken ct)
+    {
+        var stamp = views.Cache.Begin(post.Id);
+        var inTransaction = db.Database.CurrentTransaction is not null;
+        await writer.SaveAsync(db, ct);
+        if (!inTransaction)
+            views.Cache.Store(stamp, PostRenderer.NewView(post, text.Topics, [.. text.Mentions.Select(m => m.Handle)]));
     }
 
     static ChangeEvent Event(string kind, Viewer viewer, Post post, DateTime now, string? data = null) =>

@@ -46,6 +46,9 @@ public static partial class PostText
     /// <summary>Handles (lower-cased) that the text mentions, so the caller can look them up before rendering.</summary>
     public static IReadOnlyList<string> CandidateMentions(string markdown)
     {
+        // A mention needs an '@' in the text, written or as an entity ('&#64;'): without either there is nothing to
+        // find, and most posts can skip parsing their text twice.
+        if (markdown.AsSpan().IndexOfAny('@', '&') < 0) return [];
         var doc = Parse(markdown);
         var found = new List<string>();
         foreach (var text in LinkableTextNodes(doc.Body!))

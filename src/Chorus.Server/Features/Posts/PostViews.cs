@@ -53,9 +53,11 @@ public sealed class PostViews(ChorusSettings settings) : IChangeObserver, IClear
                     Cache.Invalidate(id);
                     break;
                 case "post.created" or "share.created" or "post.deleted" when e.PostId is { } id:
-                    // The post's own view, and the counts on its parent (replies) and original (shares).
+                    // The counts on its parent (replies) and original (shares), and a deleted post's own view. A new
+                    // post's own view is left alone: nothing could have cached it before it existed, and its writer
+                    // keeps the view it built (PostService.SaveNewAsync).
                     var post = c.Post ?? (Cache.TryGet(id, out var cached) ? cached.Post : null);
-                    Cache.Invalidate(id);
+                    if (c.Kind == "post.deleted") Cache.Invalidate(id);
                     if (post?.ReplyToId is { } parent) Cache.Invalidate(parent);
                     if (post?.ShareOfId is { } original) Cache.Invalidate(original);
                     if (c.Kind == "share.created" && long.TryParse(e.Data, out var target)) Cache.Invalidate(target);

@@ -1,0 +1,88 @@
+using System.Threading.Channels;
+using Chorus.Server.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Server.Features.Posts;
+
+/// <summary>
+/// Group commit for new posts: concurrent requests hand over the rows their post adds (the post, its topics, mentions,
+/// notifications and events), and one writer saves everything waiting in one transaction — one commit, one fsync and
+/// no competition for SQLite's single write lock, however many people post at once (W1 in bench/findings.md). Each
+/// request still answers only after its rows committed, and a batch that fails is retried one post at a time, so one
+/// bad post never takes others down with it. A unit of work that changes existing rows, or runs inside the caller's
+/// own transaction, is saved by the caller as before.
+/// </summary>
+public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> log) : IAsyncDisposable
+{
+    /// <summary>Posts per transaction at most: bounds the time one batch holds the write lock.</summary>
+    public const int MaxBatch = 256;
+
+    sealed record Unit(List<object> Rows, TaskCompletionSource Done);
+
+    readonly Channel<Unit> _queue = Channel.CreateUnbounded<Unit>(new UnboundedChannelOptions { SingleReader = true });
+    readonly CancellationTokenSource _stop = new();
+    Task? _loop;
+
+    /// <summary>Saves the context's pending changes: through the writer when they are only new rows, else directly.</summary>
+    public async Task SaveAsync(ChorusDb db, CancellationToken ct)
+    {
+        var entries = db.ChangeTracker.Entries().ToList();
+        if (db.Database.CurrentTransaction is not null || entries.Exists(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        var added = entries.FindAll(e => e.State == EntityState.Added);
+        if (added.Count == 0) return;
+        var rows = added.ConvertAll(e => e.Entity);
+        // The rows now belong to the writer: the caller's context must not save them again.
+        foreach (var entry in added) entry.State = EntityState.Detached;
+        var unit = new Unit(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (_loop is null) lock (_queue) _loop ??= Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
+        if (!_queue.Writer.TryWrite(unit)) throw new InvalidOperationException("The post writer has stopped.");
+        // Not cancellable once queued: the post is written whether or not its request is still waiting.
+        await unit.Done.Task;
+    }
+
+    async Task RunAsync(CancellationToken stop)
+    {
+        var batch = new List<Unit>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(stop))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var unit)) batch.Add(unit);
+            try { await WriteAsync(batch, stop); }
+            catch (Exception e) when (batch.Count > 1 && e is not OperationCanceledException)
+            {
+                // One bad post fails the whole transaction: write each on its own, so only it fails.
+                log.LogWarning(e, "A batch of {Count} posts failed; writing them one at a time", batch.Count);
+                foreach (var unit in batch)
+                {
+                    try { await WriteAsync([unit], stop); }
+                    catch (Exception one) { unit.Done.TrySetException(one); }
+                }
+            }
+            catch (Exception e) { foreach (var unit in batch) unit.Done.TrySetException(e); }
+            batch.Clear();
+        }
+    }
+
+    async Task WriteAsync(List<Unit> units, CancellationToken stop)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+        foreach (var unit in units) db.AddRange(unit.Rows);
+        await db.SaveChangesAsync(stop);
+        foreach (var unit in units) unit.Done.TrySetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            try { await _loop.WaitAsync(TimeSpan.FromSeconds(10)); }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException) { await _stop.CancelAsync(); }
+        }
+        _stop.Dispose();
+    }
+}
