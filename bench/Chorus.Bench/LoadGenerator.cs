@@ -198,45 +198,50 @@ public static class LoadGenerator
         var all = new ConcurrentBag<LoadClient>();
         var free = new ConcurrentQueue<LoadClient>();
         using var stop = new CancellationTokenSource();
-        var inFlight = new List<Task>();
+        var inFlight = 0;
         var interval = Stopwatch.Frequency / rate;
         var end = Stopwatch.GetTimestamp() + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
 
+        // Every request that is due is sent, then the dispatcher sleeps about a millisecond. It never spins: at
+        // thousands of requests per second a spinning dispatcher held one of the machine's two cores (found when the
+        // open loops of W1 and W2 fell far behind their rates, 2026-12-02). A request sent up to a timer tick late
+        // still has its latency counted from when it was due.
         var dispatcher = Task.Run(async () =>
         {
             var first = Stopwatch.GetTimestamp();
-            for (long k = 0; ; k++)
+            long k = 0;
+            while (true)
             {
+                var now = Stopwatch.GetTimestamp();
                 var due = first + (long)(k * interval);
                 if (due >= end) break;
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1));
-                while (Stopwatch.GetTimestamp() < due) Thread.SpinWait(50);
-                if (!free.TryDequeue(out var c))
+                for (; due <= now && due < end; due = first + (long)(++k * interval))
                 {
-                    c = new LoadClient(http, all.Count, state);
-                    all.Add(c);
+                    if (!free.TryDequeue(out var c))
+                    {
+                        c = new LoadClient(http, all.Count, state);
+                        all.Add(c);
+                    }
+                    c.Scheduled = due;
+                    Interlocked.Increment(ref inFlight);
+                    _ = Task.Run(async () =>
+                    {
+                        try { await iteration(c, stop.Token); }
+                        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+                        finally
+                        {
+                            free.Enqueue(c);
+                            Interlocked.Decrement(ref inFlight);
+                        }
+                    });
                 }
-                c.Scheduled = due;
-                var task = Task.Run(async () =>
-                {
-                    try { await iteration(c, stop.Token); }
-                    catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-                    finally { free.Enqueue(c); }
-                });
-                lock (inFlight)
-                {
-                    inFlight.RemoveAll(t => t.IsCompleted);
-                    inFlight.Add(task);
-                }
+                await Task.Delay(1);
             }
         });
 
         var seconds = await MeasureAsync(state, warmUp, duration);
         await dispatcher;
-        Task[] pending;
-        lock (inFlight) pending = inFlight.ToArray();
-        await Task.WhenAll(pending);
+        while (Volatile.Read(ref inFlight) > 0) await Task.Delay(10);
         var clients = all.ToArray();
         return Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate };
     }
