@@ -24,13 +24,14 @@ public sealed class FeedMerge
 
     static readonly Comparer<long> NewestFirst = Comparer<long>.Create((a, b) => b.CompareTo(a));
 
-    readonly PriorityQueue<Source, long> _heads = new(NewestFirst);
+    readonly PriorityQueue<Source, long> _heads;
     readonly List<Source> _waiting = [];
     readonly long _before;
     long _last = long.MaxValue;
 
-    public FeedMerge(IEnumerable<Source> sources, long before)
+    public FeedMerge(IReadOnlyCollection<Source> sources, long before)
     {
+        _heads = new PriorityQueue<Source, long>(sources.Count, NewestFirst);
         _before = before;
         foreach (var s in sources) Place(s);
     }

@@ -94,42 +94,67 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
         var merge = new FeedMerge(await OpenAsync(keys, before, ct), before);
         var shown = new List<PostView>(n + 1);
         var skip = pinned.Count == 0 ? null : pinned.ToHashSet();
+        FeedMerge.ReadMore more = ReadMoreAsync;
         while (shown.Count <= n)
         {
             // Candidates in batches a little larger than what is still needed: most are visible, and each batch's views
             // that are not in memory are loaded together.
-            var batch = await merge.NextAsync(n + 1 - shown.Count + 4, (key, below, ct) => ReadMoreAsync(key, below, ct), ct);
+            var batch = await merge.NextAsync(n + 1 - shown.Count + 4, more, ct);
             if (batch.Count == 0) break;
-            var found = await renderer.ViewsAsync(batch, ct);
-            foreach (var id in batch)
-                if (found.TryGetValue(id, out var view) && viewer.CanSee(view.Post) && skip?.Contains(id) != true && shown.Count <= n)
+            // Views from memory; the ones memory lacks in one load (a warm page allocates no lookup table).
+            var views = new PostView?[batch.Count];
+            List<long>? missing = null;
+            for (var i = 0; i < batch.Count; i++)
+                if (!renderer.TryView(batch[i], out views[i])) (missing ??= []).Add(batch[i]);
+            if (missing is not null)
+            {
+                var loaded = await renderer.ViewsAsync(missing, ct);
+                for (var i = 0; i < batch.Count; i++) views[i] ??= loaded.GetValueOrDefault(batch[i]);
+            }
+            foreach (var view in views)
+                if (view is not null && viewer.CanSee(view.Post) && skip?.Contains(view.Post.Id) != true && shown.Count <= n)
                     shown.Add(view);
         }
-        var more = shown.Count > n;
-        if (more) shown.RemoveAt(n);
+        var hasMore = shown.Count > n;
+        if (hasMore) shown.RemoveAt(n);
         if (top && pinned.Count > 0)
         {
             var pins = await renderer.ViewsAsync(pinned, ct);
             shown.InsertRange(0, pinned.Select(id => pins.GetValueOrDefault(id)).OfType<PostView>().Where(v => viewer.CanSee(v.Post)));
         }
         var items = await renderer.RenderAsync(shown, viewer, ct);
-        return new Page<PostDto>(items, more ? shown[^1].Post.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        return new Page<PostDto>(items, hasMore ? shown[^1].Post.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
     }
 
-    /// <summary>Each source's remembered ids below the cursor (loading the lists memory lacks, together).</summary>
+    /// <summary>
+    /// Each source's remembered ids below the cursor, loading the lists memory lacks together. A source that is complete
+    /// and has nothing below the cursor is left out: a reader following a hundred people merges only those with posts
+    /// on the page's side of the cursor.
+    /// </summary>
     async Task<List<FeedMerge.Source>> OpenAsync(IReadOnlyList<SourceKey> keys, long before, CancellationToken ct)
     {
-        var lists = await memory.Lists.GetManyAsync(keys, async (missing, ct) =>
-            (await FeedSources.ReadAsync(db, missing, long.MaxValue, FeedSources.Depth, ct))
-                .ToDictionary(x => x.Key, x => new SourceList([.. x.Value], x.Value.Count < FeedSources.Depth)), ct);
-        var sources = new List<FeedMerge.Source>(lists.Count);
-        foreach (var (key, list) in lists)
+        var sources = new List<FeedMerge.Source>(keys.Count);
+        List<SourceKey>? missing = null;
+        foreach (var key in keys)
         {
+            if (memory.Lists.TryGet(key, out var list)) Add(key, list);
+            else (missing ??= []).Add(key);
+        }
+        if (missing is not null)
+            foreach (var (key, list) in await memory.Lists.GetManyAsync(missing, async (missing, ct) =>
+                         (await FeedSources.ReadAsync(db, missing, long.MaxValue, FeedSources.Depth, ct))
+                         .ToDictionary(x => x.Key, x => new SourceList([.. x.Value], x.Value.Count < FeedSources.Depth)), ct))
+                Add(key, list);
+        return sources;
+
+        void Add(SourceKey key, SourceList list)
+        {
+            var at = FeedMerge.Below(list.Ids, before);
+            if (list.Complete && at == list.Ids.Length) return;
             // The remembered ids below the cursor; past them, the database (unless the list is the whole source).
             long? next = list.Complete ? null : Math.Min(before, list.Ids.Length > 0 ? list.Ids[^1] : before);
-            sources.Add(new FeedMerge.Source(key, list.Ids, FeedMerge.Below(list.Ids, before), next));
+            sources.Add(new FeedMerge.Source(key, list.Ids, at, next));
         }
-        return sources;
     }
 
     async Task<(long[] Ids, long? Next)> ReadMoreAsync(SourceKey key, long below, CancellationToken ct)

@@ -44,7 +44,8 @@ public sealed class PostJson : JsonConverter<PostDto>
         w.WriteNumber(ReplyCount, p.ReplyCount);
         w.WriteNumber(ShareCount, p.ShareCount);
         w.WriteStartObject(Reactions);
-        foreach (var (kind, n) in p.Reactions) w.WriteNumber(kind, n);
+        if (p.Reactions is Dictionary<string, int> counts) foreach (var (kind, n) in counts) w.WriteNumber(kind, n); // no boxed enumerator
+        else foreach (var (kind, n) in p.Reactions) w.WriteNumber(kind, n);
         w.WriteEndObject();
         WriteStrings(w, MyReactions, p.MyReactions);
         WriteStrings(w, Topics, p.Topics);
@@ -88,7 +89,7 @@ public sealed class PostJson : JsonConverter<PostDto>
     static void WriteStrings(Utf8JsonWriter w, JsonEncodedText name, IReadOnlyList<string> values)
     {
         w.WriteStartArray(name);
-        foreach (var v in values) w.WriteStringValue(v);
+        for (var i = 0; i < values.Count; i++) w.WriteStringValue(values[i]);
         w.WriteEndArray();
     }
 }

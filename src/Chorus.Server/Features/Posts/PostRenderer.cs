@@ -93,6 +93,14 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people, PostViews v
     /// cache stamped the keys, never taken from the caller: a row read before the stamp could predate a change whose
     /// invalidation the stamp no longer sees.
     /// </summary>
+    /// <summary>The post's view if this node has it in memory.</summary>
+    public bool TryView(long id, out PostView? view)
+    {
+        var found = views.Cache.TryGet(id, out var v);
+        view = found ? v : null;
+        return found;
+    }
+
     public Task<Dictionary<long, PostView>> ViewsAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
         views.Cache.GetManyAsync(ids, LoadAsync, ct);
 
