@@ -70,6 +70,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> 
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+        // Only new rows, never changed after they are added here: no need to scan them for changes (twice) on save.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var unit in units) db.AddRange(unit.Rows);
         await db.SaveChangesAsync(stop);
         foreach (var unit in units) unit.Done.TrySetResult();
