@@ -19,10 +19,36 @@ public sealed class OkJson<T>(T value) : IResult, IStatusCodeHttpResult, IValueH
     object? IValueHttpResult.Value => Value;
     public int? StatusCode => StatusCodes.Status200OK;
 
+    public Task ExecuteAsync(HttpContext http) => FastJson.WriteAsync(http, StatusCodes.Status200OK, Value);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+}
+
+/// <summary>201 with a Location and a JSON body, written like <see cref="OkJson{T}"/> (a new post's answer).</summary>
+public sealed class CreatedJson<T>(string location, T value) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>, IEndpointMetadataProvider
+{
+    public T Value { get; } = value;
+    public string Location { get; } = location;
+    object? IValueHttpResult.Value => Value;
+    public int? StatusCode => StatusCodes.Status201Created;
+
+    public Task ExecuteAsync(HttpContext http)
+    {
+        http.Response.Headers.Location = Location;
+        return FastJson.WriteAsync(http, StatusCodes.Status201Created, Value);
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(T), ["application/json"]));
+}
+
+static class FastJson
+{
     /// <summary>
-    /// The API's options plus the hand-written write-only converters registered as <see cref="JsonConverter"/> services
-    /// (such as PostJson): they write the same JSON, faster, and stay out of the API's options so the OpenAPI document
-    /// still describes the types from their properties.
+    /// The API's options plus the hand-written write-only converters registered as <see cref="System.Text.Json.Serialization.JsonConverter"/>
+    /// services (such as PostJson): they write the same JSON, faster, and stay out of the API's options so the OpenAPI
+    /// document still describes the types from their properties.
     /// </summary>
     static JsonSerializerOptions? _options;
 
@@ -35,17 +61,14 @@ public sealed class OkJson<T>(T value) : IResult, IStatusCodeHttpResult, IValueH
         return _options = options;
     }
 
-    public Task ExecuteAsync(HttpContext http)
+    public static Task WriteAsync<T>(HttpContext http, int status, T value)
     {
         var options = OptionsFor(http);
         var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
-        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
         using (var writer = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
-            JsonSerializer.Serialize(writer, Value, info);
+            JsonSerializer.Serialize(writer, value, info);
         return http.Response.BodyWriter.FlushAsync(http.RequestAborted).AsTask();
     }
-
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
 }

@@ -67,14 +67,14 @@ public static class GroupEndpoints
         return deleted.Ok ? TypedResults.NoContent() : deleted.Problem!.ToResult();
     }
 
-    static async Task<Results<Ok<Page<PostDto>>, ProblemHttpResult>> Feed(string id, Viewer viewer, GroupService groups, FeedService feeds, string? cursor, int? limit, CancellationToken ct)
+    static async Task<Results<OkJson<Page<PostDto>>, ProblemHttpResult>> Feed(string id, Viewer viewer, GroupService groups, FeedService feeds, string? cursor, int? limit, CancellationToken ct)
     {
         var context = await groups.FindAsync(viewer, id, ct);
         if (!context.Ok) return context.Problem!.ToResult();
         var (group, mine) = context.Value!;
         if (!GroupAccess.CanRead(viewer, group, mine)) return Problem.Forbidden("Only the group's members can read it; ask to join.").ToResult();
         var page = await feeds.GroupAsync(viewer, group, cursor, limit, ct);
-        return page.Ok ? TypedResults.Ok(page.Value!) : page.Problem!.ToResult();
+        return page.Ok ? new OkJson<Page<PostDto>>(page.Value!) : page.Problem!.ToResult();
     }
 
     static Task<Results<Ok<Page<MemberDto>>, ProblemHttpResult>> Members(string id, Viewer viewer, GroupService groups, MembershipService members, string? state, string? cursor, int? limit, CancellationToken ct) =>

@@ -141,11 +141,11 @@ public static class PeopleEndpoints
             .Match<Results<Ok<Page<PersonSummary>>, ProblemHttpResult>>(p => TypedResults.Ok(p), p => p.ToResult());
     }
 
-    static async Task<Results<Ok<Page<PostDto>>, ProblemHttpResult>> Posts(string handle, Viewer viewer, PeopleService people, FeedService feeds, string? cursor, int? limit, CancellationToken ct)
+    static async Task<Results<OkJson<Page<PostDto>>, ProblemHttpResult>> Posts(string handle, Viewer viewer, PeopleService people, FeedService feeds, string? cursor, int? limit, CancellationToken ct)
     {
         if (await people.FindAsync(handle, ct) is not { } person) return Problem.NotFound("The person").ToResult();
         return (await feeds.PersonAsync(viewer, person.Id, cursor, limit, ct))
-            .Match<Results<Ok<Page<PostDto>>, ProblemHttpResult>>(p => TypedResults.Ok(p), p => p.ToResult());
+            .Match<Results<OkJson<Page<PostDto>>, ProblemHttpResult>>(p => new OkJson<Page<PostDto>>(p), p => p.ToResult());
     }
 
     static async Task<IResult> Avatar(string handle, HttpContext http, PeopleService people, AvatarService avatars, CancellationToken ct)

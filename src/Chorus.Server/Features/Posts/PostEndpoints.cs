@@ -20,12 +20,12 @@ public static class PostEndpoints
         api.MapPost("/{id}/shares", Share).RequiresWrite().RequireRateLimiting(RateLimits.Posting).WithSummary("Share a post to your followers, with an optional comment");
     }
 
-    static async Task<Results<Created<PostDto>, ProblemHttpResult>> Create(CreatePostRequest request, Viewer viewer, PostService posts, PostQueries queries, CancellationToken ct)
+    static async Task<Results<CreatedJson<PostDto>, ProblemHttpResult>> Create(CreatePostRequest request, Viewer viewer, PostService posts, PostQueries queries, CancellationToken ct)
     {
         var outcome = await posts.CreateAsync(viewer, request, ct);
         if (!outcome.Ok) return outcome.Problem!.ToResult();
         var dto = (await queries.GetAsync(viewer, outcome.Value!.Id, ct))!;
-        return TypedResults.Created(dto.Url, dto);
+        return new CreatedJson<PostDto>(dto.Url, dto);
     }
 
     static async Task<IResult> Get(string id, HttpRequest request, Viewer viewer, PostQueries queries, CancellationToken ct)
@@ -34,7 +34,7 @@ public static class PostEndpoints
         if (!parsed.Ok || await queries.GetAsync(viewer, parsed.Value, ct) is not { } post) return Problem.NotFound("The post").ToResult();
         if (ActivityStreams.IsWanted(request))
             return Results.Json(ActivityStreams.Note(post, $"{request.Scheme}://{request.Host}"), contentType: ActivityStreams.ContentType);
-        return TypedResults.Ok(post);
+        return new OkJson<PostDto>(post);
     }
 
     static async Task<Results<Ok<PostDto>, ProblemHttpResult>> Edit(string id, EditPostRequest request, Viewer viewer, PostService posts, PostQueries queries, CancellationToken ct)

@@ -73,10 +73,14 @@ public static partial class PostText
             topics.DistinctBy(Key).ToList());
     }
 
+    /// <summary>One parser per thread: making a parser cost ~19 µs, three quarters of parsing a post's HTML (W1 in
+    /// bench/findings.md); a parser is reusable but not documented as safe to share between threads.</summary>
+    [ThreadStatic] static HtmlParser? _parser;
+
     static IDocument Parse(string markdown)
     {
         var html = Markdown.ToHtml(markdown, Pipeline);
-        return new HtmlParser().ParseDocument("<!doctype html><html><body>" + html + "</body></html>");
+        return (_parser ??= new HtmlParser()).ParseDocument("<!doctype html><html><body>" + html + "</body></html>");
     }
 
     static void Sanitize(INode node)
