@@ -143,6 +143,38 @@ public sealed class FeedTests(Servers servers)
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_page_examines_a_bounded_number_of_posts_and_ends_short_with_a_cursor_that_goes_on(string db)
+    {
+        // 120 posts the reader may not see above the one it may: more than a one-item page examines (50 per item asked
+        // for, plus one). The first page ends empty with a cursor; following it finds the visible post, exactly once.
+        var server = servers[db];
+        var me = await server.CreateUserAsync();
+        var a = await server.CreateUserAsync();
+        var gid = (await (await a.Client.PostAsJsonAsync("/api/v1/groups", new { name = "g" + Guid.NewGuid().ToString("N")[..10], kind = "secret" }))
+            .JsonAsync(HttpStatusCode.Created)).Str("id");
+        var visible = (await (await a.PostAsync("the one you may see")).JsonAsync(HttpStatusCode.Created)).Str("id");
+        await Task.WhenAll(Enumerable.Range(0, 120).Select(async i =>
+            await (await a.Client.PostAsJsonAsync("/api/v1/posts", new { text = $"secret {i}", groupId = gid })).JsonAsync(HttpStatusCode.Created)));
+
+        var first = await (await me.Client.GetAsync($"/api/v1/people/{a.Handle}/posts?limit=1")).JsonAsync();
+        Assert.Empty(first.GetProperty("items").EnumerateArray());
+        var seen = new List<string>();
+        var cursor = first.Str("nextCursor");
+        var pages = 1;
+        while (cursor is not null)
+        {
+            var page = await (await me.Client.GetAsync($"/api/v1/people/{a.Handle}/posts?limit=1&cursor={cursor}")).JsonAsync();
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(p => p.Str("id")));
+            cursor = page.GetProperty("nextCursor").ValueKind == JsonValueKind.Null ? null : page.Str("nextCursor");
+            Assert.True(++pages < 10);
+        }
+        Assert.Equal([visible], seen);
+        // The author sees them all.
+        var all = await (await a.Client.GetAsync($"/api/v1/people/{a.Handle}/posts?limit=100")).JsonAsync();
+        Assert.Equal(100, all.GetProperty("items").GetArrayLength());
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
     public async Task Feed_paging_input_is_checked(string db)
     {
         var me = await servers[db].CreateUserAsync();

@@ -25,6 +25,10 @@ public sealed class PostBadInputTests(Servers servers)
         var wrongType = await ada.Client.PostAsync("/api/v1/posts", new StringContent("{\"text\": 5}", Encoding.UTF8, "application/json"));
         var problem = await wrongType.ProblemAsync(HttpStatusCode.BadRequest, "bad-request");
         Assert.Contains("text", problem.Str("detail"));
+        // A lone surrogate is not text: refused (by the JSON reader or by the post rule), never stored as U+FFFD.
+        var lone = await ada.Client.PostAsync("/api/v1/posts", new StringContent("{\"text\": \"a\\ud800b\"}", Encoding.UTF8, "application/json"));
+        Assert.True(lone.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, lone.StatusCode.ToString());
+        Assert.Equal("application/problem+json", lone.Content.Headers.ContentType?.MediaType);
         await (await ada.Client.PostAsync("/api/v1/posts", new StringContent("text=hi", Encoding.UTF8, "application/x-www-form-urlencoded")))
             .ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
 

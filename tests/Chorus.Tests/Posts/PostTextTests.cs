@@ -26,6 +26,19 @@ public sealed class PostTextTests
     }
 
     [Fact]
+    public void Unicode_validity_is_every_surrogate_in_a_pair()
+    {
+        // In code, not in theory data: a lone surrogate does not survive the test framework's serialization.
+        Assert.True(PostText.IsValidUnicode("plain"));
+        Assert.True(PostText.IsValidUnicode(""));
+        Assert.True(PostText.IsValidUnicode("emoji \U0001F600 and \u00e9"));
+        Assert.False(PostText.IsValidUnicode("lone high " + (char)0xD800 + " here"));
+        Assert.False(PostText.IsValidUnicode("lone low " + (char)0xDC00));
+        Assert.False(PostText.IsValidUnicode("ends high " + (char)0xD83D));
+        Assert.False(PostText.IsValidUnicode("swapped " + (char)0xDE00 + (char)0xD83D));
+    }
+
+    [Fact]
     public void The_markdown_subset_renders()
     {
         var html = Html("**bold** *italic* `code`\n\n- one\n- two\n\n1. first\n\n> quoted\n\n```\nblock <b>\n```");

@@ -51,4 +51,43 @@ public sealed class PostWriterTests(Servers servers)
         Assert.All(await Task.WhenAll(attempts), Assert.True);
         Assert.Equal(20, await server.InDbAsync(d => d.Posts.CountAsync(p => goodIds.Contains(p.Id))));
     }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_post_whose_group_changed_kind_before_it_committed_takes_the_groups_audience(string db)
+    {
+        // A request read the group while it was public; the group turned private before the post committed. The
+        // writer settles the audience from the group row inside the post's transaction, for a batch and for a post
+        // saved directly (a change to an existing row in the same unit of work).
+        var server = servers[db];
+        var owner = await server.CreateUserAsync();
+        var gid = long.Parse(await Chorus.Tests.GroupPages.GroupSetup.CreateGroupAsync(owner, "private"));
+        var now = DateTime.UtcNow;
+        var baseId = long.Parse((await (await owner.PostAsync("before")).JsonAsync(HttpStatusCode.Created)).Str("id")) + 5000;
+        Post Stale(long id) => new() { Id = id, AuthorId = owner.Id, RootId = id, GroupId = gid, MembersOnly = false, Text = "t", Html = "<p>t</p>", CreatedAt = now };
+
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            var batched = Stale(baseId);
+            context.Posts.Add(batched);
+            await scope.ServiceProvider.GetRequiredService<PostWriter>().SaveAsync(context, default);
+            Assert.True(batched.MembersOnly);
+        }
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            var me = await context.People.FirstAsync(p => p.Id == owner.Id);
+            me.Bio = "changed in the same unit of work";
+            var direct = Stale(baseId + 1);
+            context.Posts.Add(direct);
+            await scope.ServiceProvider.GetRequiredService<PostWriter>().SaveAsync(context, default);
+            Assert.True(direct.MembersOnly);
+        }
+        var stored = await server.InDbAsync(d => d.Posts.Where(p => p.Id == baseId || p.Id == baseId + 1).Select(p => p.MembersOnly).ToListAsync());
+        Assert.Equal([true, true], stored);
+
+        // A stranger never sees them.
+        var stranger = await server.CreateUserAsync();
+        await (await stranger.Client.GetAsync($"/api/v1/posts/{baseId}")).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
 }

@@ -42,6 +42,9 @@ public sealed class FeedMerge
         else if (s.Next is not null) _waiting.Add(s);
     }
 
+    /// <summary>The last id given out (null before the first): everything newer has been given.</summary>
+    public long? LastId => _last == long.MaxValue ? null : _last;
+
     /// <summary>The index of the first id below <paramref name="before"/> in a newest-first list (its length if none).</summary>
     public static int Below(long[] ids, long before)
     {

@@ -89,18 +89,31 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
     /// out of the merge and, when <paramref name="top"/>, go above the first page in addition to its n posts, so pinning
     /// never shifts the cursor.
     /// </summary>
+    /// <summary>Candidates examined per item a page asks for, at most (see <see cref="AssembleAsync"/>).</summary>
+    public const int MaxExaminedPerItem = 50;
+
     async Task<Page<PostDto>> AssembleAsync(Viewer viewer, IReadOnlyList<SourceKey> keys, long before, int n, IReadOnlyList<long> pinned, CancellationToken ct, bool top = false)
     {
         var merge = new FeedMerge(await OpenAsync(keys, before, ct), before);
         var shown = new List<PostView>(n + 1);
         var skip = pinned.Count == 0 ? null : pinned.ToHashSet();
         FeedMerge.ReadMore more = ReadMoreAsync;
+        // Work per page is bounded even when few candidates are visible to this viewer (a person's feed of posts in
+        // groups the viewer is not in): past the bound the page ends short, its cursor where the examining stopped.
+        var budget = MaxExaminedPerItem * (n + 1);
+        long? stoppedAt = null;
         while (shown.Count <= n)
         {
+            if (budget <= 0)
+            {
+                stoppedAt = merge.LastId;
+                break;
+            }
             // Candidates in batches a little larger than what is still needed: most are visible, and each batch's views
             // that are not in memory are loaded together.
             var batch = await merge.NextAsync(n + 1 - shown.Count + 4, more, ct);
             if (batch.Count == 0) break;
+            budget -= batch.Count;
             // Views from memory; the ones memory lacks in one load (a warm page allocates no lookup table).
             var views = new PostView?[batch.Count];
             List<long>? missing = null;
@@ -123,7 +136,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
             shown.InsertRange(0, pinned.Select(id => pins.GetValueOrDefault(id)).OfType<PostView>().Where(v => viewer.CanSee(v.Post)));
         }
         var items = await renderer.RenderAsync(shown, viewer, ct);
-        return new Page<PostDto>(items, hasMore ? shown[^1].Post.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        var next = hasMore ? shown[^1].Post.Id : stoppedAt;
+        return new Page<PostDto>(items, next?.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>

@@ -51,8 +51,9 @@ public sealed class FeedSources(ChorusSettings settings) : IChangeObserver, ICle
                     // today; both have the row).
                     Lists.Clear();
                     break;
-                case "post.updated":
-                    // An edit can add or remove topics; the topics it had before are not in the event.
+                case "post.updated" when c.Event.Data == Posts.PostEdits.Text:
+                    // An edit can add or remove topics; the topics it had before are not in the event. (Votes and
+                    // answers also say post.updated, but change no topic.)
                     Lists.InvalidateWhere((key, _) => key.Kind is SourceKind.Topic or SourceKind.TopicRoots);
                     break;
                 case "follow.created" or "follow.removed" or "topic.followed" or "topic.unfollowed" or "group.membership":

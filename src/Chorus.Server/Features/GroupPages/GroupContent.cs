@@ -84,6 +84,8 @@ public sealed class LongText(ChorusDb db)
         var plain = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
         if (plain.Length <= max) return plain;
         var cut = plain.LastIndexOf(' ', max);
-        return plain[..(cut > max / 2 ? cut : max)].TrimEnd() + "…";
+        var end = cut > max / 2 ? cut : max;
+        if (char.IsHighSurrogate(plain[end - 1])) end--; // never split a character made of two UTF-16 units
+        return plain[..end].TrimEnd() + "…";
     }
 }

@@ -124,7 +124,12 @@ public sealed class GroupService(ChorusDb db, IdGenerator ids, TimeProvider cloc
             if (kind.Value != group.Kind)
             {
                 group.Kind = kind.Value;
-                // The audience is stored on every post (see PostVisibility); it changes with the group, in this transaction.
+                // The audience is stored on every post (see PostVisibility); it changes with the group, in this
+                // transaction. The group row first: a post committing meanwhile reads it FOR SHARE and so either
+                // commits before the posts below are updated or waits and takes the new audience (PostAudience).
+                var newKind = kind.Value;
+                var gid = group.Id;
+                await db.Groups.Where(g => g.Id == gid).ExecuteUpdateAsync(s => s.SetProperty(g => g.Kind, newKind), ct);
                 var membersOnly = group.MembersOnly;
                 await db.Posts.Where(p => p.GroupId == group.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.MembersOnly, membersOnly), ct);
             }

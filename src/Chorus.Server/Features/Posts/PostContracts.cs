@@ -26,11 +26,20 @@ public sealed record PostDto(
 }
 
 /// <summary>A string and its JSON-escaped UTF-8 form.</summary>
-internal sealed class EncodedString(string source)
+internal sealed class EncodedString
 {
-    public string Source { get; } = source;
-    public System.Text.Json.JsonEncodedText Value { get; } =
-        System.Text.Json.JsonEncodedText.Encode(source, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    EncodedString(string source, System.Text.Json.JsonEncodedText value) { Source = source; Value = value; }
+
+    public string Source { get; }
+    public System.Text.Json.JsonEncodedText Value { get; }
+
+    /// <summary>Null for text that is not valid UTF-16 (a lone surrogate), which JsonEncodedText refuses and the
+    /// serializer writes as U+FFFD: such text is then written the ordinary way.</summary>
+    public static EncodedString? Of(string source)
+    {
+        try { return new EncodedString(source, System.Text.Json.JsonEncodedText.Encode(source, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)); }
+        catch (ArgumentException) { return null; }
+    }
 }
 
 /// <summary>The group a post lives in, as shown on the post; absent for the all-company stream.</summary>

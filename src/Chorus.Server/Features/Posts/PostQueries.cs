@@ -33,7 +33,13 @@ public sealed class PostQueries(ChorusDb db, PostRenderer renderer)
         if (root is null) return null;
         var replies = await db.Posts.AsNoTracking().VisibleTo(viewer)
             .Where(p => p.RootId == root.Id && p.Id != root.Id).OrderBy(p => p.Id).Take(MaxThreadPosts).ToListAsync(ct);
-        var rendered = await renderer.RenderAsync([root, .. replies], viewer, ct);
+        // The rule is applied to the rows just read and again to the views shown (which may come from memory).
+        var views = await renderer.ViewsAsync([root.Id, .. replies.Select(r => r.Id)], ct);
+        if (!views.TryGetValue(root.Id, out var rootView) || !viewer.CanSee(rootView.Post)) return null;
+        var shown = new List<PostView>(replies.Count + 1) { rootView };
+        foreach (var r in replies)
+            if (views.TryGetValue(r.Id, out var v) && viewer.CanSee(v.Post)) shown.Add(v);
+        var rendered = await renderer.RenderAsync(shown, viewer, ct);
         return new ThreadDto(rendered[0], rendered.Skip(1).ToList(), id == root.Id ? null : id.ToString());
     }
 

@@ -157,7 +157,7 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people, PostViews v
             p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
             p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             replies, shares, counts, [], topics, mentions, $"/posts/{p.Id}", false, p.Kind)
-        { TextJson = new EncodedString(p.Text), HtmlJson = new EncodedString(p.Html) };
+        { TextJson = EncodedString.Of(p.Text), HtmlJson = EncodedString.Of(p.Html) };
         // A copy of the row: the caller's entity may be tracked and changed later; the cache's must not be.
         var row = new Post
         {

@@ -31,7 +31,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         if (place.Problem is { } placeProblem) return placeProblem;
         var group = place.Value;
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now();
         var post = new Post
         {
             Id = ids.Next(), AuthorId = viewer.Id, Text = request.Text!.Trim(), Html = "", CreatedAt = now, Kind = kind,
@@ -87,7 +87,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             target = await db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == originalId, ct);
             if (target is null) return Problem.NotFound("The shared post");
         }
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now();
         var share = new Post
         {
             Id = ids.Next(), AuthorId = viewer.Id, Text = request.Comment?.Trim() ?? "", Html = "", CreatedAt = now,
@@ -113,7 +113,9 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         var text = request.Text!.Trim();
         if (text == post.Text) return post;
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now();
+        // One transaction: the old topics and mentions go only if the new text is saved.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.PostRevisions.Add(new PostRevision { Id = ids.Next(), PostId = post.Id, Text = post.Text, Html = post.Html, WrittenAt = post.EditedAt ?? post.CreatedAt });
         await db.PostTopics.Where(t => t.PostId == post.Id).ExecuteDeleteAsync(ct);
         var mentionedBefore = await db.PostMentions.Where(m => m.PostId == post.Id).Select(m => m.PersonId).ToListAsync(ct);
@@ -121,10 +123,12 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         post.Text = text;
         post.EditedAt = now;
         var mentioned = (await ApplyTextAsync(post, text, ct)).Mentioned;
-        db.Events.Add(Event("post.updated", viewer, post, now));
+        // "text": the edit may have changed the post's topics (FeedSources); a vote or an answer changes only details.
+        db.Events.Add(Event("post.updated", viewer, post, now, PostEdits.Text));
         // Only people newly named by the edit hear of it; a typo fix does not re-notify everyone.
         await notifications.AddAsync(NotificationKinds.Mention, viewer.Id, mentioned.Except(mentionedBefore).Take(NotificationWriter.MaxMentions).ToList(), post, now, ct);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return post;
     }
 
@@ -133,7 +137,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         var post = await db.Posts.VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == postId, ct);
         if (post is null) return Problem.NotFound("The post");
         if (post.AuthorId != viewer.Id && !viewer.IsAdmin) return Problem.Forbidden("Only the author or an admin can delete a post.");
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now();
         post.DeletedAt = now;
         db.Events.Add(Event("post.deleted", viewer, post, now));
         await db.SaveChangesAsync(ct);
@@ -146,7 +150,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         if (name is null) return Problem.Invalid("emoji", $"must be one of: {string.Join(", ", Reactions.All.Select(r => r.Name))}.");
         var post = await db.Posts.AsNoTracking().VisibleTo(viewer).FirstOrDefaultAsync(p => p.Id == postId, ct);
         if (post is null) return Problem.NotFound("The post");
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now();
         var exists = await db.Reactions.AnyAsync(r => r.PostId == postId && r.PersonId == viewer.Id && r.Kind == name, ct);
         if (add && !exists)
         {
@@ -173,6 +177,7 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         if (length > PostText.MaxLength)
             return Problem.Invalid("text", $"must be at most {PostText.MaxLength} characters (it has {length}).");
         if (text.Contains('\0')) return Problem.Invalid("text", "must not contain NUL characters.");
+        if (!PostText.IsValidUnicode(text)) return Problem.Invalid("text", "is not valid Unicode (it has a lone surrogate).");
         return null;
     }
 
@@ -212,9 +217,24 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         var inTransaction = db.Database.CurrentTransaction is not null;
         await writer.SaveAsync(db, ct);
         if (!inTransaction)
-            views.Cache.Store(stamp, PostRenderer.NewView(post, text.Topics, [.. text.Mentions.Select(m => m.Handle)]));
+            views.Cache.Store(stamp, PostRenderer.NewView(post, text.Topics, [.. text.Mentions.OrderBy(m => m.Id).Select(m => m.Handle)]));
+    }
+
+    /// <summary>The time, to the microsecond: what PostgreSQL keeps, so a view built from the entity and one loaded from
+    /// the row show the same time.</summary>
+    DateTime Now()
+    {
+        var t = clock.GetUtcNow().UtcDateTime;
+        return new DateTime(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
     }
 
     static ChangeEvent Event(string kind, Viewer viewer, Post post, DateTime now, string? data = null) =>
         new() { Kind = kind, ActorId = viewer.Id, PostId = post.Id, Data = data, CreatedAt = now };
+}
+
+/// <summary>What a post.updated event says changed, in its data.</summary>
+public static class PostEdits
+{
+    /// <summary>The text (and with it the topics and mentions), as opposed to the details of a question or poll.</summary>
+    public const string Text = "text";
 }

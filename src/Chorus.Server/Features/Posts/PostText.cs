@@ -43,6 +43,18 @@ public static partial class PostText
 
     public static string Key(string handleOrTag) => handleOrTag.ToLowerInvariant();
 
+    /// <summary>Whether every surrogate is half of a pair: text that is not becomes U+FFFD in JSON and cannot be stored faithfully.</summary>
+    public static bool IsValidUnicode(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (!char.IsHighSurrogate(text[i]) || i + 1 == text.Length || !char.IsLowSurrogate(text[i + 1])) return false;
+            i++;
+        }
+        return true;
+    }
+
     /// <summary>Handles (lower-cased) that the text mentions, so the caller can look them up before rendering.</summary>
     public static IReadOnlyList<string> CandidateMentions(string markdown)
     {

@@ -29,7 +29,17 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> 
         var entries = db.ChangeTracker.Entries().ToList();
         if (db.Database.CurrentTransaction is not null || entries.Exists(e => e.State is EntityState.Modified or EntityState.Deleted))
         {
+            var inGroups = InGroups(entries.Where(e => e.State == EntityState.Added).Select(e => e.Entity));
+            if (inGroups.Count == 0 || db.Database.CurrentTransaction is not null)
+            {
+                await db.SaveChangesAsync(ct);
+                await PostAudience.SettleAsync(db, inGroups, ct);
+                return;
+            }
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
+            await PostAudience.SettleAsync(db, inGroups, ct);
+            await tx.CommitAsync(ct);
             return;
         }
         var added = entries.FindAll(e => e.State == EntityState.Added);
@@ -73,9 +83,19 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> 
         // Only new rows, never changed after they are added here: no need to scan them for changes (twice) on save.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var unit in units) db.AddRange(unit.Rows);
-        await db.SaveChangesAsync(stop);
+        var inGroups = InGroups(units.SelectMany(u => u.Rows));
+        if (inGroups.Count == 0) await db.SaveChangesAsync(stop);
+        else
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(stop);
+            await db.SaveChangesAsync(stop);
+            await PostAudience.SettleAsync(db, inGroups, stop);
+            await tx.CommitAsync(stop);
+        }
         foreach (var unit in units) unit.Done.TrySetResult();
     }
+
+    static List<Post> InGroups(IEnumerable<object> rows) => [.. rows.OfType<Post>().Where(p => p.GroupId is not null)];
 
     public async ValueTask DisposeAsync()
     {
@@ -86,5 +106,52 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> 
             catch (Exception e) when (e is TimeoutException or OperationCanceledException) { await _stop.CancelAsync(); }
         }
         _stop.Dispose();
+    }
+}
+
+/// <summary>
+/// A new post copies its group's audience (<see cref="Post.MembersOnly"/>) when the request reads the group, but the
+/// group's kind may change before the post commits: GroupService updates the group row first and then every post in
+/// it, and that second statement cannot see a post not yet committed. So, inside the post's own transaction, the
+/// audience is read again from the group row — locked FOR SHARE on PostgreSQL, so a kind change in flight is waited
+/// for; SQLite's single writer orders the two anyway — and corrected where it differs, on the row and on the entity,
+/// before anything (events, the read model, the response) uses it.
+/// </summary>
+public static class PostAudience
+{
+    sealed class Row
+    {
+        public long Id { get; set; }
+        public bool MembersOnly { get; set; }
+    }
+
+    public static async Task SettleAsync(ChorusDb db, IReadOnlyList<Post> posts, CancellationToken ct)
+    {
+        if (posts.Count == 0) return;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var postIds = string.Join(",", posts.Select(p => p.Id.ToString(inv)));
+        string sql;
+        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+        {
+            var groupIds = string.Join(",", posts.Select(p => p.GroupId!.Value).Distinct().Select(g => g.ToString(inv)));
+            sql = $"""
+                UPDATE posts AS p SET members_only = g.kind IN (1, 2)
+                FROM (SELECT id, kind FROM groups WHERE id IN ({groupIds}) FOR SHARE) AS g
+                WHERE p.group_id = g.id AND p.id IN ({postIds}) AND p.members_only <> (g.kind IN (1, 2))
+                RETURNING p.id AS "Id", p.members_only AS "MembersOnly"
+                """;
+        }
+        else
+        {
+            sql = $"""
+                UPDATE posts SET members_only = (SELECT kind IN (1, 2) FROM groups WHERE groups.id = posts.group_id)
+                WHERE id IN ({postIds}) AND members_only <> (SELECT kind IN (1, 2) FROM groups WHERE groups.id = posts.group_id)
+                RETURNING id AS "Id", members_only AS "MembersOnly"
+                """;
+        }
+        var changed = await db.Database.SqlQueryRaw<Row>(sql).ToListAsync(ct);
+        if (changed.Count == 0) return;
+        var byId = posts.ToDictionary(p => p.Id);
+        foreach (var row in changed) byId[row.Id].MembersOnly = row.MembersOnly;
     }
 }
