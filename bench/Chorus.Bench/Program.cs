@@ -18,10 +18,11 @@ const string Usage = """
                      (bench/BareSse) measured the same way is the ceiling. --dump writes a heap dump of each server
                      (createdump) after the full collections before and after the connections opened, for profiling;
                      --trace DIR a CPU profile of each server while it delivers (results then go under DIR, not the report).
-      run            --workloads w1,w2,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR] [--trace DIR]
+      run            --workloads w1,w2,w3,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR] [--trace DIR]
                      The one command: generates the organization at the size, and per database measures W6 start (empty
                      and loaded database), raw SQLite/PostgreSQL ceilings and /healthz, W2 home-feed reads (closed and open
-                     loop, cold, deep paging) and W1 posting with fan-out visibility against the real server; writes
+                     loop, cold, deep paging), W1 posting with fan-out visibility against the real server, and W3/W4
+                     streaming as `stream` does (full: 1,000 and 10,000 streams; raise ulimit -n above 10,200); writes
                      bench/results/run-*.json, docs/benchmarks/*.svg and docs/benchmarks.md (or all of it under --out DIR).
                      PostgreSQL needs CHORUS_BENCH_PG (or CHORUS_TEST_PG): a connection string that may create databases.
                      --trace DIR profiles the server's CPU for 20 s of W1 and of W2 (dotnet-trace collect-linux, as root)
@@ -44,7 +45,7 @@ int Int(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(Cult
 
 Chorus.Bench.Run.RunOptions RunArguments()
 {
-    var workloads = Opt("workloads", "w1,w2,w5,w6,ceilings").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+    var workloads = Opt("workloads", "w1,w2,w3,w5,w6,ceilings").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
     if (workloads.Except(Chorus.Bench.Run.RunOptions.KnownWorkloads).FirstOrDefault() is { } unknown)
         throw new ArgumentException($"--workloads: unknown workload '{unknown}' (known: {string.Join(", ", Chorus.Bench.Run.RunOptions.KnownWorkloads)}).");
     var size = Chorus.Bench.Run.RunSize.For(Opt("size", "small")) ?? throw new ArgumentException("--size must be smoke, small or full.");

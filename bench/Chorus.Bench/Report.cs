@@ -138,10 +138,11 @@ public static class Report
     static void RunSection(StringBuilder md, List<BenchRun> runs)
     {
         if (runs.Count == 0) return;
-        md.AppendLine("## Workloads (`run`: W1 posting, W2 home feed, W5 search, W6 start, raw ceilings)");
+        md.AppendLine("## Workloads (`run`: W1 posting, W2 home feed, W3/W4 streaming, W5 search, W6 start, raw ceilings)");
         md.AppendLine();
-        md.AppendLine("One command: `dotnet run -c Release --project bench/Chorus.Bench -- run --workloads w1,w2,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both`.");
-        md.AppendLine("Each workload runs against the real server process over loopback on a generated organization (see `bench/README.md`).");
+        md.AppendLine("One command: `dotnet run -c Release --project bench/Chorus.Bench -- run --workloads w1,w2,w3,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both`.");
+        md.AppendLine("Each workload runs against the real server process over loopback on a generated organization (see `bench/README.md`);");
+        md.AppendLine("W3/W4 on a demo-seeded server of their own, beside a bare ASP.NET Core SSE broadcaster.");
         md.AppendLine("**The machine's cores are shared with the load generator**: the client, the server and (for PostgreSQL) the database");
         md.AppendLine("all run on the same cores, so every absolute rate is a floor and the ratio to a ceiling measured in the same run");
         md.AppendLine("is the comparable number. A target that is missed reads **no** and stays in the table until a run meets it.");

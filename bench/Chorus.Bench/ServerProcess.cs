@@ -59,8 +59,14 @@ public sealed class ServerProcess : IAsyncDisposable
         if (process.ExitCode != 0) throw new InvalidOperationException($"Publishing the server failed:\n{output.Result}\n{errors}");
     }
 
-    /// <summary>Builds a project of the repository in Release and returns its dll.</summary>
-    public static string Build(string projectDirectory, string dll)
+    /// <summary>Projects built by this process: `run` with W3 asks again for what it built (the smoke test's time).</summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Built = new();
+
+    /// <summary>Builds a project of the repository in Release (once per process) and returns its dll.</summary>
+    public static string Build(string projectDirectory, string dll) =>
+        Built.GetOrAdd(projectDirectory + "|" + dll, _ => BuildNow(projectDirectory, dll));
+
+    static string BuildNow(string projectDirectory, string dll)
     {
         var project = Path.Combine(Report.RepoRoot, projectDirectory);
         var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q"])

@@ -12,8 +12,14 @@ namespace Chorus.Bench;
 /// </summary>
 public static class StreamCommand
 {
+    /// <param name="Quiet">How long a server is left alone before its memory is read, and after the warm-up posts.</param>
+    /// <param name="SaveAs">The command and database the results are stored under (`run` stores W3 and W4 as its own).</param>
     public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port, string Dump = "", string Trace = "",
-        string Db = "sqlite", string? PostgresAdmin = null);
+        string Db = "sqlite", string? PostgresAdmin = null, TimeSpan? Quiet = null, (string Command, string Database)? SaveAs = null,
+        string? ServerDll = null)
+    {
+        public TimeSpan QuietTime => Quiet ?? TimeSpan.FromSeconds(3);
+    }
 
     /// <param name="BytesPerConnection">RSS delta per connection after a full collection in the server (the target's reading).</param>
     /// <param name="RawBytesPerConnection">RSS delta per connection without forcing a collection: includes connect-time garbage.</param>
@@ -33,7 +39,7 @@ public static class StreamCommand
             return 2;
         }
         AnsiConsole.MarkupLine("[grey]Building the server and the bare SSE ceiling (Release)…[/]");
-        var chorusDll = ServerProcess.Build();
+        var chorusDll = o.ServerDll ?? ServerProcess.Build();
         var bareDll = ServerProcess.Build(Path.Combine("bench", "BareSse"), "BareSse.dll");
         Probe.Dll = ServerProcess.Build(Path.Combine("bench", "GcProbe"), "GcProbe.dll");
 
@@ -54,18 +60,18 @@ public static class StreamCommand
         {
             var memRatio = chorus.BytesPerConnection / bare.BytesPerConnection;
             var latRatio = chorus.Latency.P99 / bare.Latency.P99;
-            rows.Add(new($"idle SSE memory per connection, {Report.Num(chorus.Connections)} connections (server RSS delta / N, each server after a full collection)",
+            rows.Add(new($"W4 idle SSE memory per connection, {Report.Num(chorus.Connections)} connections (server RSS delta / N, each server after a full collection)",
                 $"{Kib(chorus.BytesPerConnection)}; without the collection {Kib(chorus.RawBytesPerConnection)}; live managed heap {Kib(chorus.LiveBytesPerConnection)}" +
                 (chorus.Failed > 0 ? $"; {chorus.Failed} connections failed" : ""),
                 $"{Kib(bare.BytesPerConnection)} (bare SSE; without the collection {Kib(bare.RawBytesPerConnection)}; live managed heap {Kib(bare.LiveBytesPerConnection)})",
                 $"{memRatio:F2}× (without the collection {chorus.RawBytesPerConnection / bare.RawBytesPerConnection:F2}×; live heap {chorus.LiveBytesPerConnection / bare.LiveBytesPerConnection:F2}×)",
                 "≤ 1.25× bare", memRatio <= 1.25 ? "yes" : "**no**"));
-            rows.Add(new($"post→client delivery, {Report.Num(chorus.Connections)} connections, {chorus.Posts} posts at {chorus.Rate}/s",
+            rows.Add(new($"W3 post→client delivery, {Report.Num(chorus.Connections)} connections, {chorus.Posts} posts at {chorus.Rate}/s",
                 Describe(chorus), $"bare SSE: {Describe(bare)}", $"p99 {latRatio:F2}×", chorus.Connections >= 10_000 ? "p99 ≤ 1.5× bare" : "—",
                 chorus.Connections < 10_000 ? "—" : latRatio <= 1.5 ? "yes" : "**no**"));
         }
         var details = JsonSerializer.SerializeToNode(new { openFileLimit = limit, runs = results.SelectMany(r => new[] { r.Bare, r.Chorus }), o.Users });
-        var file = Report.Save(new BenchRun("stream", o.Db, o.Label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
+        var file = Report.Save(new BenchRun(o.SaveAs?.Command ?? "stream", o.SaveAs?.Database ?? o.Db, o.Label, DateTime.UtcNow, Report.Commit(), Machine.Current(), rows, details));
         AnsiConsole.MarkupLine($"Saved {Markup.Escape(file)}; docs/benchmarks.md regenerated.");
         return 0;
     }
@@ -122,15 +128,15 @@ public static class StreamCommand
     static async Task<Measured> MeasureAsync(string name, ServerProcess server, Probe probe, string path, IReadOnlyList<string?> tokens, int n, Options o,
         int eventBytes, Func<int, Task<HttpResponseMessage>> post)
     {
-        var rawBefore = await SettledRssAsync(server);
+        var rawBefore = await SettledRssAsync(server, o.QuietTime);
         var liveBefore = await probe.CollectAsync(server.Pid);
         Dump(server, o, $"{name}-{n}-before");
-        var before = await SettledRssAsync(server);
+        var before = await SettledRssAsync(server, o.QuietTime);
         await using var swarm = await SseSwarm.OpenAsync(server.BaseAddress, path, tokens, n, o.Posts);
-        var rawAfter = await SettledRssAsync(server);
+        var rawAfter = await SettledRssAsync(server, o.QuietTime);
         var liveAfter = await probe.CollectAsync(server.Pid);
         Dump(server, o, $"{name}-{n}-after");
-        var after = await SettledRssAsync(server);
+        var after = await SettledRssAsync(server, o.QuietTime);
         double PerConnection(long from, long to) => swarm.Count > 0 ? (to - from) / (double)swarm.Count : 0;
         var perConnection = PerConnection(before, after);
         AnsiConsole.MarkupLine($"  {swarm.Count} open ({swarm.Failed} failed{(swarm.FirstFailure is null ? "" : ": " + Markup.Escape(swarm.FirstFailure))}); " +
@@ -149,7 +155,7 @@ public static class StreamCommand
             warmups.Add(post(o.Posts + p));
         }
         await Task.WhenAll(warmups);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(o.QuietTime);
 
         // A CPU profile of the server over the posting phase (--trace; such a run's results stay out of the report).
         await using var profile = Profiler.Start(o.Trace, server.Pid, $"stream-{name}-{n}", TimeSpan.FromSeconds(Math.Max(5, o.Posts / o.Rate)));
@@ -198,14 +204,14 @@ public static class StreamCommand
     }
 
     /// <summary>RSS once the process has been left alone for a while: the lowest of several readings a second apart.</summary>
-    static async Task<long> SettledRssAsync(ServerProcess server)
+    static async Task<long> SettledRssAsync(ServerProcess server, TimeSpan quiet)
     {
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(quiet);
         var lowest = long.MaxValue;
         for (var i = 0; i < 3; i++)
         {
             lowest = Math.Min(lowest, server.ResidentBytes());
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            await Task.Delay(quiet / 3);
         }
         return lowest;
     }

@@ -114,6 +114,17 @@ public static class RunCommand
         {
             if (server is not null) await server.DisposeAsync();
         }
+
+        if (o.Has("w3"))
+        {
+            // W3 and W4 as `stream` measures them: idle streams on the all-company stream of a demo-seeded server of
+            // their own, beside a bare SSE broadcaster; stored as this run's.
+            var streams = size.Streams;
+            var status = await StreamCommand.RunAsync(new StreamCommand.Options(streams.Connections, streams.Posts, Rate: 10, streams.Users, Label: "w3",
+                Port: o.Port == 0 ? FreePort() : port + 100, Db: database, PostgresAdmin: o.PostgresAdmin, Quiet: streams.Quiet, SaveAs: ("run", where), ServerDll: dll));
+            if (status != 0)
+                Save(where, "w3", [new BenchRow("W3/W4 streaming", "not measured: the open-file limit is too low for the connections (ulimit -n)", Met: "—")], null, []);
+        }
     }
 
     static int FreePort()

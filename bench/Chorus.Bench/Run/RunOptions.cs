@@ -7,19 +7,28 @@ public sealed record RunOptions(
     IReadOnlySet<string> Workloads, RunSize Size, IReadOnlyList<string> Databases, int Port, string? OutputDirectory, string? PostgresAdmin,
     string? TraceDirectory = null)
 {
-    public static readonly string[] KnownWorkloads = ["w1", "w2", "w5", "w6", "ceilings"];
+    /// <summary>w3 measures W3 (delivery) and W4 (memory per idle stream) together, as `stream` does.</summary>
+    public static readonly string[] KnownWorkloads = ["w1", "w2", "w3", "w5", "w6", "ceilings"];
 
     public bool Has(string workload) => Workloads.Contains(workload);
 }
 
 /// <summary>A data size and the measuring periods that go with it (smoke only proves the harness works end to end).</summary>
-public sealed record RunSize(string Name, OrgShape Shape, TimeSpan WarmUp, TimeSpan Duration, int StartRuns, int VisibilityPosts)
+/// <param name="Streams">W3/W4: the numbers of idle streams measured, posts at 10/s, demo people signed in, and how long
+/// each server is left alone before its memory is read.</param>
+public sealed record RunSize(string Name, OrgShape Shape, TimeSpan WarmUp, TimeSpan Duration, int StartRuns, int VisibilityPosts,
+    StreamSize Streams)
 {
     public static RunSize? For(string name) => name switch
     {
-        "smoke" => new RunSize("smoke", new OrgShape("smoke", 400, 4_000, 30, 5, 20), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), 2, 2),
-        "small" => new RunSize("small", OrgShape.For("small")!, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12), 3, 10),
-        "full" => new RunSize("full", OrgShape.For("full")!, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), 3, 20),
+        "smoke" => new RunSize("smoke", new OrgShape("smoke", 400, 4_000, 30, 5, 20), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), 2, 2,
+            new StreamSize([20], 5, 20, TimeSpan.FromSeconds(0.3))),
+        "small" => new RunSize("small", OrgShape.For("small")!, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12), 3, 10,
+            new StreamSize([1_000], 100, 200, TimeSpan.FromSeconds(3))),
+        "full" => new RunSize("full", OrgShape.For("full")!, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), 3, 20,
+            new StreamSize([1_000, 10_000], 100, 200, TimeSpan.FromSeconds(3))),
         _ => null,
     };
 }
+
+public sealed record StreamSize(int[] Connections, int Posts, int Users, TimeSpan Quiet);

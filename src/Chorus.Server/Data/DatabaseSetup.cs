@@ -26,12 +26,22 @@ public static class DatabaseSetup
     /// the readiness check — uses it, so the server can listen without waiting for EF Core to build its model and
     /// its query pipeline (about half a second of CPU, mostly JIT, at every start: W6 in bench/findings.md).
     /// </summary>
+    /// <remarks>On PostgreSQL without loading the database's types (a catalog query at a pool's first connection, slow
+    /// on a new database): these connections use only built-in types, and have a pool of their own.</remarks>
     public static async Task<DbConnection> OpenConnectionAsync(ChorusSettings settings, CancellationToken ct)
     {
         var sqlite = settings.Provider == DatabaseProvider.Sqlite;
-        DbConnection connection = sqlite
-            ? new Microsoft.Data.Sqlite.SqliteConnection(settings.ConnectionString)
-            : new Npgsql.NpgsqlConnection(settings.ConnectionString);
+        if (!sqlite)
+        {
+            var source = PlainPostgres.GetOrAdd(settings.ConnectionString, cs =>
+            {
+                var builder = new Npgsql.NpgsqlDataSourceBuilder(cs);
+                builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+                return builder.Build();
+            });
+            return await source.OpenConnectionAsync(ct);
+        }
+        DbConnection connection = new Microsoft.Data.Sqlite.SqliteConnection(settings.ConnectionString);
         try
         {
             await connection.OpenAsync(ct);
@@ -49,6 +59,8 @@ public static class DatabaseSetup
             throw;
         }
     }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Npgsql.NpgsqlDataSource> PlainPostgres = new();
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder o, ChorusSettings settings)
     {

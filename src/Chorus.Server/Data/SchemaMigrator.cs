@@ -70,33 +70,37 @@ public sealed class SchemaMigrator(ChorusSettings settings, ILogger<SchemaMigrat
                 while (await reader.ReadAsync(ct)) applied.Add(reader.GetInt32(0));
             }
 
-            var done = new List<int>();
-            foreach (var script in Scripts(settings.Provider))
+            // Every pending script in one transaction (DDL is transactional on both databases): all of them or none,
+            // and one commit instead of one per script (a new database's start, W6 in bench/findings.md).
+            var pending = Scripts(settings.Provider)
+                .Where(s => !applied.Contains(s.Version) && s.Version <= (targetVersion ?? int.MaxValue)).ToList();
+            if (pending.Count == 0) return [];
+            await using (var tx = await connection.BeginTransactionAsync(ct))
             {
-                if (applied.Contains(script.Version) || script.Version > (targetVersion ?? int.MaxValue)) continue;
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                await using (var cmd = connection.CreateCommand())
+                foreach (var script in pending)
                 {
-                    cmd.Transaction = tx;
-                    cmd.CommandText = script.Sql;
-                    await cmd.ExecuteNonQueryAsync(ct);
-                }
-                await using (var cmd = connection.CreateCommand())
-                {
-                    cmd.Transaction = tx;
-                    cmd.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t)";
-                    AddParameter(cmd, "@v", script.Version);
-                    AddParameter(cmd, "@n", script.Name);
-                    AddParameter(cmd, "@t", settings.Provider == DatabaseProvider.Sqlite
-                        ? DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)
-                        : DateTime.UtcNow);
-                    await cmd.ExecuteNonQueryAsync(ct);
+                    await using (var cmd = connection.CreateCommand())
+                    {
+                        cmd.Transaction = tx;
+                        cmd.CommandText = script.Sql;
+                        await cmd.ExecuteNonQueryAsync(ct);
+                    }
+                    await using (var cmd = connection.CreateCommand())
+                    {
+                        cmd.Transaction = tx;
+                        cmd.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t)";
+                        AddParameter(cmd, "@v", script.Version);
+                        AddParameter(cmd, "@n", script.Name);
+                        AddParameter(cmd, "@t", settings.Provider == DatabaseProvider.Sqlite
+                            ? DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture)
+                            : DateTime.UtcNow);
+                        await cmd.ExecuteNonQueryAsync(ct);
+                    }
                 }
                 await tx.CommitAsync(ct);
-                log.LogInformation("Applied schema migration {Version} {Name}", script.Version, script.Name);
-                done.Add(script.Version);
             }
-            return done;
+            foreach (var script in pending) log.LogInformation("Applied schema migration {Version} {Name}", script.Version, script.Name);
+            return [.. pending.Select(s => s.Version)];
         }
         finally
         {

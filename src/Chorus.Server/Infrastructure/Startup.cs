@@ -41,7 +41,15 @@ public static class Startup
     /// <summary>Once listening: say where, and how to get in.</summary>
     public static void AnnounceWhenStarted(WebApplication app)
     {
-        app.Lifetime.ApplicationStarted.Register(() =>
+        // On a thread of its own: this runs on a thread-pool thread and blocks (loading the key ring is synchronous and
+        // builds EF Core's model), and on two cores the pool then had no thread left for the first requests — /readyz
+        // waited ~0.5–1 s on a new PostgreSQL database (W6 in bench/findings.md).
+        app.Lifetime.ApplicationStarted.Register(() => new Thread(() => Announce(app)) { IsBackground = true, Name = "Chorus start-up" }.Start());
+    }
+
+    static void Announce(WebApplication app)
+    {
+        try
         {
             var settings = app.Services.GetRequiredService<ChorusSettings>();
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chorus");
@@ -61,6 +69,11 @@ public static class Startup
             var secret = setup.CreateLinkSecretAsync(CancellationToken.None).GetAwaiter().GetResult();
             if (secret is not null)
                 log.LogWarning("No admin exists yet. Create the first admin at {Url}/setup?token={Secret} (valid 24 h, once) or with `chorus create-admin`.", url, secret);
-        });
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            // The database went away right after start: requests report it (/readyz); the setup link is made at the next start.
+            app.Logger.LogError(e, "Could not finish start-up (data-protection key ring, setup link)");
+        }
     }
 }

@@ -37,6 +37,8 @@ public sealed class HarnessSmokeTests
             Assert.Contains("W1 POST /posts", report, StringComparison.Ordinal);
             Assert.Contains("W2 GET /timelines/home", report, StringComparison.Ordinal);
             Assert.Contains("W6 process start", report, StringComparison.Ordinal);
+            Assert.Contains("W3 post→client delivery", report, StringComparison.Ordinal);
+            Assert.Contains("W4 idle SSE memory per connection", report, StringComparison.Ordinal);
             Assert.Contains("skipped: search does not exist yet", report, StringComparison.Ordinal);
         }
         finally
