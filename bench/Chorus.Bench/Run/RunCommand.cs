@@ -15,7 +15,8 @@ public static class RunCommand
     {
         Report.UseOutput(o.OutputDirectory);
         AnsiConsole.MarkupLine($"[bold]run[/] {string.Join(",", o.Workloads.Order())} at {Markup.Escape(o.Size.Shape.ToString())} on {string.Join(" and ", o.Databases)}");
-        var org = Org.Generate(o.Size.Shape, (_, _) => { });
+        // Every workload but W3/W4 (which use a demo-seeded server of their own) needs the organization.
+        var org = o.Workloads.Any(w => w != "w3") ? Org.Generate(o.Size.Shape, (_, _) => { }) : null;
         AnsiConsole.MarkupLine("[grey]Building the server (Release)…[/]");
         var dll = ServerProcess.Build(deployed: o.Size.Name != "smoke");
         // W6's ceiling: the same start measured on a bare ASP.NET Core app (bench/BareSse), same machine, same run.
@@ -45,11 +46,28 @@ public static class RunCommand
         return 0;
     }
 
-    static async Task RunDatabaseAsync(RunOptions o, Org org, string dll, List<double> bareStarts, string database, int port)
+    static async Task RunDatabaseAsync(RunOptions o, Org? org, string dll, List<double> bareStarts, string database, int port)
     {
         var size = o.Size;
         var where = $"{database}, {size.Name}";
         AnsiConsole.MarkupLine($"[bold]{where}[/]");
+        if (org is not null) await RunOnOrgAsync(o, org, dll, bareStarts, database, port, where);
+
+        if (o.Has("w3"))
+        {
+            // W3 and W4 as `stream` measures them: idle streams on the all-company stream of a demo-seeded server of
+            // their own, beside a bare SSE broadcaster; stored as this run's.
+            var streams = size.Streams;
+            var status = await StreamCommand.RunAsync(new StreamCommand.Options(streams.Connections, streams.Posts, Rate: 10, streams.Users, Label: "w3",
+                Port: o.Port == 0 ? FreePort() : port + 100, Db: database, PostgresAdmin: o.PostgresAdmin, Quiet: streams.Quiet, SaveAs: ("run", where), ServerDll: dll));
+            if (status != 0)
+                Save(where, "w3", [new BenchRow("W3/W4 streaming", "not measured: the open-file limit is too low for the connections (ulimit -n)", Met: "—")], null, []);
+        }
+    }
+
+    static async Task RunOnOrgAsync(RunOptions o, Org org, string dll, List<double> bareStarts, string database, int port, string where)
+    {
+        var size = o.Size;
         await using var db = new BenchDatabase(database, o.PostgresAdmin, port);
         // A profiled run JIT-compiles everything, so the profile can name every method (ReadyToRun code shows up
         // unnamed in a collect-linux trace); its numbers are not the report's anyway.
@@ -113,17 +131,6 @@ public static class RunCommand
         finally
         {
             if (server is not null) await server.DisposeAsync();
-        }
-
-        if (o.Has("w3"))
-        {
-            // W3 and W4 as `stream` measures them: idle streams on the all-company stream of a demo-seeded server of
-            // their own, beside a bare SSE broadcaster; stored as this run's.
-            var streams = size.Streams;
-            var status = await StreamCommand.RunAsync(new StreamCommand.Options(streams.Connections, streams.Posts, Rate: 10, streams.Users, Label: "w3",
-                Port: o.Port == 0 ? FreePort() : port + 100, Db: database, PostgresAdmin: o.PostgresAdmin, Quiet: streams.Quiet, SaveAs: ("run", where), ServerDll: dll));
-            if (status != 0)
-                Save(where, "w3", [new BenchRow("W3/W4 streaming", "not measured: the open-file limit is too low for the connections (ulimit -n)", Met: "—")], null, []);
         }
     }
 
