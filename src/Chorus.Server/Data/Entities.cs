@@ -206,7 +206,10 @@ public sealed class Group
     public DateTime? DeletedAt { get; set; }
 
     /// <summary>Only members read its content (private, secret).</summary>
-    public bool MembersOnly => Kind is GroupKind.Private or GroupKind.Secret;
+    public bool MembersOnly => IsMembersOnly(Kind);
+
+    /// <summary>Whether only members read the posts of a group of this kind.</summary>
+    public static bool IsMembersOnly(GroupKind kind) => kind is GroupKind.Private or GroupKind.Secret;
 }
 
 public enum MembershipState { Member = 0, Invited = 1, Requested = 2 }

@@ -83,15 +83,15 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
         return await AssembleAsync(viewer, [new(SourceKind.Author, personId)], before, n, [], ct);
     }
 
+    /// <summary>Candidates examined per item a page asks for, at most (see <see cref="AssembleAsync"/>).</summary>
+    public const int MaxExaminedPerItem = 50;
+
     /// <summary>
     /// The newest <paramref name="n"/> posts below <paramref name="before"/> that the viewer may see, merged from the
     /// sources, and a cursor when more follow. <paramref name="pinned"/> posts (a group's pinned announcements) are left
     /// out of the merge and, when <paramref name="top"/>, go above the first page in addition to its n posts, so pinning
     /// never shifts the cursor.
     /// </summary>
-    /// <summary>Candidates examined per item a page asks for, at most (see <see cref="AssembleAsync"/>).</summary>
-    public const int MaxExaminedPerItem = 50;
-
     async Task<Page<PostDto>> AssembleAsync(Viewer viewer, IReadOnlyList<SourceKey> keys, long before, int n, IReadOnlyList<long> pinned, CancellationToken ct, bool top = false)
     {
         var merge = new FeedMerge(await OpenAsync(keys, before, ct), before);

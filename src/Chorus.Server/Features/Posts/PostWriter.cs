@@ -29,17 +29,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> 
         var entries = db.ChangeTracker.Entries().ToList();
         if (db.Database.CurrentTransaction is not null || entries.Exists(e => e.State is EntityState.Modified or EntityState.Deleted))
         {
-            var inGroups = InGroups(entries.Where(e => e.State == EntityState.Added).Select(e => e.Entity));
-            if (inGroups.Count == 0 || db.Database.CurrentTransaction is not null)
-            {
-                await db.SaveChangesAsync(ct);
-                await PostAudience.SettleAsync(db, inGroups, ct);
-                return;
-            }
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await db.SaveChangesAsync(ct);
-            await PostAudience.SettleAsync(db, inGroups, ct);
-            await tx.CommitAsync(ct);
+            await SaveSettledAsync(db, entries.Where(e => e.State == EntityState.Added).Select(e => e.Entity), ct);
             return;
         }
         var added = entries.FindAll(e => e.State == EntityState.Added);
@@ -83,19 +73,28 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> 
         // Only new rows, never changed after they are added here: no need to scan them for changes (twice) on save.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var unit in units) db.AddRange(unit.Rows);
-        var inGroups = InGroups(units.SelectMany(u => u.Rows));
-        if (inGroups.Count == 0) await db.SaveChangesAsync(stop);
-        else
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(stop);
-            await db.SaveChangesAsync(stop);
-            await PostAudience.SettleAsync(db, inGroups, stop);
-            await tx.CommitAsync(stop);
-        }
+        await SaveSettledAsync(db, units.SelectMany(u => u.Rows), stop);
         foreach (var unit in units) unit.Done.TrySetResult();
     }
 
-    static List<Post> InGroups(IEnumerable<object> rows) => [.. rows.OfType<Post>().Where(p => p.GroupId is not null)];
+    /// <summary>Saves, settling the audience of the new posts in groups in the same transaction (<see cref="PostAudience"/>).</summary>
+    static async Task SaveSettledAsync(ChorusDb db, IEnumerable<object> added, CancellationToken ct)
+    {
+        List<Post> inGroups = [.. added.OfType<Post>().Where(p => p.GroupId is not null)];
+        if (inGroups.Count == 0)
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        // The caller's transaction, if it has one; else one of our own.
+        var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using (tx)
+        {
+            await db.SaveChangesAsync(ct);
+            await PostAudience.SettleAsync(db, inGroups, ct);
+            if (tx is not null) await tx.CommitAsync(ct);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -125,6 +124,10 @@ public static class PostAudience
         public bool MembersOnly { get; set; }
     }
 
+    /// <summary>The kinds whose posts only members read, as SQL: the rule of <see cref="Group.IsMembersOnly"/>.</summary>
+    static readonly string MembersOnlyKinds = string.Join(", ",
+        Enum.GetValues<GroupKind>().Where(Group.IsMembersOnly).Select(k => ((int)k).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     public static async Task SettleAsync(ChorusDb db, IReadOnlyList<Post> posts, CancellationToken ct)
     {
         if (posts.Count == 0) return;
@@ -135,17 +138,17 @@ public static class PostAudience
         {
             var groupIds = string.Join(",", posts.Select(p => p.GroupId!.Value).Distinct().Select(g => g.ToString(inv)));
             sql = $"""
-                UPDATE posts AS p SET members_only = g.kind IN (1, 2)
+                UPDATE posts AS p SET members_only = g.kind IN ({MembersOnlyKinds})
                 FROM (SELECT id, kind FROM groups WHERE id IN ({groupIds}) FOR SHARE) AS g
-                WHERE p.group_id = g.id AND p.id IN ({postIds}) AND p.members_only <> (g.kind IN (1, 2))
+                WHERE p.group_id = g.id AND p.id IN ({postIds}) AND p.members_only <> (g.kind IN ({MembersOnlyKinds}))
                 RETURNING p.id AS "Id", p.members_only AS "MembersOnly"
                 """;
         }
         else
         {
             sql = $"""
-                UPDATE posts SET members_only = (SELECT kind IN (1, 2) FROM groups WHERE groups.id = posts.group_id)
-                WHERE id IN ({postIds}) AND members_only <> (SELECT kind IN (1, 2) FROM groups WHERE groups.id = posts.group_id)
+                UPDATE posts SET members_only = (SELECT kind IN ({MembersOnlyKinds}) FROM groups WHERE groups.id = posts.group_id)
+                WHERE id IN ({postIds}) AND members_only <> (SELECT kind IN ({MembersOnlyKinds}) FROM groups WHERE groups.id = posts.group_id)
                 RETURNING id AS "Id", members_only AS "MembersOnly"
                 """;
         }
