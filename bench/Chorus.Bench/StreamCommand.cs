@@ -16,7 +16,7 @@ public static class StreamCommand
     /// <param name="SaveAs">The command and database the results are stored under (`run` stores W3 and W4 as its own).</param>
     public sealed record Options(int[] Connections, int Posts, int Rate, int Users, string Label, int Port, string Dump = "", string Trace = "",
         string Db = "sqlite", string? PostgresAdmin = null, TimeSpan? Quiet = null, (string Command, string Database)? SaveAs = null,
-        string? ServerDll = null)
+        string? ServerDll = null, int? BarePort = null)
     {
         public TimeSpan QuietTime => Quiet ?? TimeSpan.FromSeconds(3);
     }
@@ -84,9 +84,9 @@ public static class StreamCommand
 
     static async Task<Measured> MeasureBareAsync(string dll, int n, Options o, int eventBytes)
     {
-        AnsiConsole.MarkupLine($"[bold]bare SSE[/], {n} connections: starting on port {o.Port + 1}…");
+        AnsiConsole.MarkupLine($"[bold]bare SSE[/], {n} connections: starting on port {(o.BarePort ?? o.Port + 1)}…");
         var probe = new Probe();
-        await using var server = await ServerProcess.StartAsync(dll, o.Port + 1, probe.Environment(new Dictionary<string, string>()), TimeSpan.FromMinutes(1));
+        await using var server = await ServerProcess.StartAsync(dll, (o.BarePort ?? o.Port + 1), probe.Environment(new Dictionary<string, string>()), TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         // Pad the payload to the size of a Chorus post event so both move the same bytes per delivery.
         var pad = new string('p', Math.Max(0, eventBytes - 120));

@@ -59,7 +59,9 @@ public static class RunCommand
             // their own, beside a bare SSE broadcaster; stored as this run's.
             var streams = size.Streams;
             var status = await StreamCommand.RunAsync(new StreamCommand.Options(streams.Connections, streams.Posts, Rate: 10, streams.Users, Label: "w3",
-                Port: o.Port == 0 ? FreePort() : port + 100, Db: database, PostgresAdmin: o.PostgresAdmin, Quiet: streams.Quiet, SaveAs: ("run", where), ServerDll: dll));
+                Port: o.Port == 0 ? FreePort() : port + 100, Db: database, PostgresAdmin: o.PostgresAdmin, Quiet: streams.Quiet, SaveAs: ("run", where), ServerDll: dll,
+                // Port 0: both servers on ports found free (the one after a free port may be another test's).
+                BarePort: o.Port == 0 ? FreePort() : port + 101));
             if (status != 0)
                 Save(where, "w3", [new BenchRow("W3/W4 streaming", "not measured: the open-file limit is too low for the connections (ulimit -n)", Met: "—")], null, []);
         }
