@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using Chorus.Server.Data;
+using Chorus.Server.Features.Realtime;
+using Chorus.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Server.Features.Posts;
@@ -12,7 +14,7 @@ namespace Chorus.Server.Features.Posts;
 /// bad post never takes others down with it. A unit of work that changes existing rows, or runs inside the caller's
 /// own transaction, is saved by the caller as before.
 /// </summary>
-public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> log) : IAsyncDisposable
+public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers observers, EventSignal signal, ILogger<PostWriter> log) : IAsyncDisposable
 {
     /// <summary>Posts per transaction at most: bounds the time one batch holds the write lock.</summary>
     public const int MaxBatch = 256;
@@ -70,10 +72,26 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ILogger<PostWriter> 
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
-        // Only new rows, never changed after they are added here: no need to scan them for changes (twice) on save.
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        foreach (var unit in units) db.AddRange(unit.Rows);
-        await SaveSettledAsync(db, units.SelectMany(u => u.Rows), stop);
+        var rows = units.SelectMany(u => u.Rows).ToList();
+        if (RowInserter.TryPlan(db, rows) is { } plan)
+        {
+            // Plain inserts, no change tracker: the rows are new and never change after they are handed over.
+            await using (var tx = await db.Database.BeginTransactionAsync(stop))
+            {
+                await plan.ExecuteAsync(db, stop);
+                await PostAudience.SettleAsync(db, [.. rows.OfType<Post>().Where(p => p.GroupId is not null)], stop);
+                await tx.CommitAsync(stop);
+            }
+            // What SaveChanges' interceptor does after a commit: the read models and the dispatcher hear of it at once.
+            EventsWrittenInterceptor.Announce(EventsWrittenInterceptor.ChangesOf(rows.Select(r => (r, true))), observers, signal);
+        }
+        else
+        {
+            // Only new rows, never changed after they are added here: no need to scan them for changes (twice) on save.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            db.AddRange(rows);
+            await SaveSettledAsync(db, rows, stop);
+        }
         foreach (var unit in units) unit.Done.TrySetResult();
     }
 

@@ -78,30 +78,40 @@ public sealed class EventsWrittenInterceptor(EventSignal signal, ChangeObservers
         // transaction disposed without commit can leave a capture behind on a pooled context; at worst that capture
         // is applied with a later commit, which only forgets a little more than needed).
         if (context.Database.CurrentTransaction is null) Pending.Remove(context);
-        // One pass over the tracked entries (each Entries() call also detects changes): an announcement adds a
-        // thousand notification events in one SaveChanges, and looking up each one's post separately was quadratic.
+        var changes = ChangesOf(context.ChangeTracker.Entries().Select(e => (e.Entity, e.State == EntityState.Added)));
+        if (changes is null) return;
+        Pending.GetOrCreateValue(context).AddRange(changes);
+    }
+
+    /// <summary>
+    /// The committed changes a unit of work makes: each new event, with the post and the new topics written beside
+    /// it. One pass over the rows: an announcement adds a thousand notification events in one unit of work, and
+    /// looking up each one's post separately was quadratic. Null when there is no new event.
+    /// </summary>
+    public static List<CommittedChange>? ChangesOf(IEnumerable<(object Entity, bool Added)> rows)
+    {
         List<ChangeEvent>? events = null;
         Dictionary<long, Post>? posts = null;
         Dictionary<long, List<long>>? topics = null;
-        foreach (var entry in context.ChangeTracker.Entries())
+        foreach (var (entity, added) in rows)
         {
-            switch (entry.Entity)
+            switch (entity)
             {
-                case ChangeEvent e when entry.State == EntityState.Added:
+                case ChangeEvent e when added:
                     (events ??= []).Add(e);
                     break;
                 case Post p:
                     (posts ??= [])[p.Id] = p;
                     break;
-                case PostTopic t when entry.State == EntityState.Added:
+                case PostTopic t when added:
                     topics ??= [];
                     if (!topics.TryGetValue(t.PostId, out var list)) topics[t.PostId] = list = [];
                     list.Add(t.TopicId);
                     break;
             }
         }
-        if (events is null) return;
-        var captured = Pending.GetOrCreateValue(context);
+        if (events is null) return null;
+        var captured = new List<CommittedChange>(events.Count);
         foreach (var e in events)
         {
             Post? post = null;
@@ -113,6 +123,16 @@ public sealed class EventsWrittenInterceptor(EventSignal signal, ChangeObservers
             }
             captured.Add(new CommittedChange(e, post, (IReadOnlyList<long>?)ids ?? []));
         }
+        return captured;
+    }
+
+    /// <summary>Tells the read models and the dispatcher about changes that committed outside SaveChanges (the post
+    /// writer's own inserts, <see cref="Data.RowInserter"/>).</summary>
+    public static void Announce(IReadOnlyList<CommittedChange>? changes, ChangeObservers observers, EventSignal signal)
+    {
+        if (changes is null) return;
+        observers.Apply(changes);
+        signal.Raise();
     }
 
     void Flush(DbContext? context, bool committed)
@@ -120,8 +140,7 @@ public sealed class EventsWrittenInterceptor(EventSignal signal, ChangeObservers
         if (context is null || !Pending.TryGetValue(context, out var changes)) return;
         if (!committed && context.Database.CurrentTransaction is not null) return;
         Pending.Remove(context);
-        observers.Apply(changes);
-        signal.Raise();
+        Announce(changes, observers, signal);
     }
 
     static void Forget(DbContext? context)
