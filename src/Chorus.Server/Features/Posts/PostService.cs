@@ -47,11 +47,9 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             return attachProblem;
         }
         var text = await ApplyTextAsync(post, post.Text, ct);
-        db.Posts.Add(post);
-        db.Events.Add(Event("post.created", viewer, post, now));
         await notifications.AddForPostAsync(post, parent, text.Mentioned, now, ct);
         if (parent is not null) await PostTypes.QuestionService.NoteReplyAsync(db, post, now, ct);
-        await SaveNewAsync(post, text, ct);
+        await SaveNewAsync(post, text, [post, Event("post.created", viewer, post, now), .. text.Rows], ct);
         return post;
     }
 
@@ -96,11 +94,9 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         };
         share.RootId = share.Id;
         var text = await ApplyTextAsync(share, share.Text, ct);
-        db.Posts.Add(share);
-        db.Events.Add(Event("share.created", viewer, share, now, target.Id.ToString()));
         // About the original, so shares of one post group together; a share has the original's audience.
         await notifications.AddAsync(NotificationKinds.Share, viewer.Id, target.AuthorId, target, now, ct);
-        await SaveNewAsync(share, text, ct);
+        await SaveNewAsync(share, text, [share, Event("share.created", viewer, share, now, target.Id.ToString()), .. text.Rows], ct);
         return share;
     }
 
@@ -122,7 +118,9 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         await db.PostMentions.Where(m => m.PostId == post.Id).ExecuteDeleteAsync(ct);
         post.Text = text;
         post.EditedAt = now;
-        var mentioned = (await ApplyTextAsync(post, text, ct)).Mentioned;
+        var applied = await ApplyTextAsync(post, text, ct);
+        db.AddRange(applied.Rows);
+        var mentioned = applied.Mentioned;
         // "text": the edit may have changed the post's topics (FeedSources); a vote or an answer changes only details.
         db.Events.Add(Event("post.updated", viewer, post, now, PostEdits.Text));
         // Only people newly named by the edit hear of it; a typo fix does not re-notify everyone.
@@ -181,13 +179,14 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
         return null;
     }
 
-    /// <summary>What a post's text named: people (ids and handles, for notifications and the view) and topics.</summary>
-    sealed record AppliedText(IReadOnlyList<long> Mentioned, IReadOnlyList<(long Id, string Handle)> Mentions, IReadOnlyList<TopicRef> Topics)
+    /// <summary>What a post's text named: people (ids and handles, for notifications and the view) and topics, and
+    /// the rows that record them, for the caller to save.</summary>
+    sealed record AppliedText(IReadOnlyList<long> Mentioned, IReadOnlyList<(long Id, string Handle)> Mentions, IReadOnlyList<TopicRef> Topics, IReadOnlyList<object> Rows)
     {
-        public static readonly AppliedText None = new([], [], []);
+        public static readonly AppliedText None = new([], [], [], []);
     }
 
-    /// <summary>Renders the text and records its mentions and topics.</summary>
+    /// <summary>Renders the text and returns its mentions and topics, with their rows (not added to the context).</summary>
     async Task<AppliedText> ApplyTextAsync(Post post, string text, CancellationToken ct)
     {
         if (text.Length == 0) { post.Html = ""; return AppliedText.None; }
@@ -197,13 +196,14 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
             .ToDictionary(p => p.HandleKey, p => (p.Id, p.Handle));
         var rendered = PostText.Render(text, known.ToDictionary(k => k.Key, k => k.Value.Handle));
         post.Html = rendered.Html;
+        var rows = new List<object>();
         foreach (var key in rendered.MentionKeys)
-            db.PostMentions.Add(new PostMention { PostId = post.Id, PersonId = known[key].Id });
+            rows.Add(new PostMention { PostId = post.Id, PersonId = known[key].Id });
         var topicRefs = await topics.EnsureAsync(rendered.Topics, ct);
         foreach (var topic in topicRefs)
-            db.PostTopics.Add(new PostTopic { PostId = post.Id, TopicId = topic.Id });
+            rows.Add(new PostTopic { PostId = post.Id, TopicId = topic.Id });
         var mentions = rendered.MentionKeys.Select(key => known[key]).ToList();
-        return new AppliedText([.. mentions.Select(m => m.Id)], mentions, topicRefs);
+        return new AppliedText([.. mentions.Select(m => m.Id)], mentions, topicRefs, rows);
     }
 
     /// <summary>
@@ -211,11 +211,11 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
     /// replies or shares yet), so showing it to its author — and to everyone, on this node — needs no query. The view
     /// is stamped before the commit: if anything changes the post after the commit, the view is not kept (ADR 008).
     /// </summary>
-    async Task SaveNewAsync(Post post, AppliedText text, CancellationToken ct)
+    async Task SaveNewAsync(Post post, AppliedText text, IReadOnlyCollection<object> rows, CancellationToken ct)
     {
         var stamp = views.Cache.Begin(post.Id);
         var inTransaction = db.Database.CurrentTransaction is not null;
-        await writer.SaveAsync(db, ct);
+        await writer.SaveAsync(db, rows, ct);
         if (!inTransaction)
             views.Cache.Store(stamp, PostRenderer.NewView(post, text.Topics, [.. text.Mentions.OrderBy(m => m.Id).Select(m => m.Handle)]));
     }

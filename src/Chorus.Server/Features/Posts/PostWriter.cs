@@ -26,17 +26,26 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
     Task? _loop;
 
     /// <summary>Saves the context's pending changes: through the writer when they are only new rows, else directly.</summary>
-    public async Task SaveAsync(ChorusDb db, CancellationToken ct)
+    public Task SaveAsync(ChorusDb db, CancellationToken ct) => SaveAsync(db, [], ct);
+
+    /// <summary>
+    /// Saves the context's pending changes and <paramref name="newRows"/>, rows the caller built but did not add to
+    /// the context: a post's own rows need no change tracking (attaching them cost ~8% of the server's CPU per post,
+    /// W1 in bench/findings.md). When the unit of work changes existing rows, or runs inside the caller's
+    /// transaction, the new rows join the context and it is saved directly.
+    /// </summary>
+    public async Task SaveAsync(ChorusDb db, IReadOnlyCollection<object> newRows, CancellationToken ct)
     {
         var entries = db.ChangeTracker.Entries().ToList();
         if (db.Database.CurrentTransaction is not null || entries.Exists(e => e.State is EntityState.Modified or EntityState.Deleted))
         {
-            await SaveSettledAsync(db, entries.Where(e => e.State == EntityState.Added).Select(e => e.Entity), ct);
+            db.AddRange(newRows);
+            await SaveSettledAsync(db, entries.Where(e => e.State == EntityState.Added).Select(e => e.Entity).Concat(newRows), ct);
             return;
         }
         var added = entries.FindAll(e => e.State == EntityState.Added);
-        if (added.Count == 0) return;
-        var rows = added.ConvertAll(e => e.Entity);
+        if (added.Count == 0 && newRows.Count == 0) return;
+        List<object> rows = [.. newRows, .. added.Select(e => e.Entity)];
         // The rows now belong to the writer: the caller's context must not save them again.
         foreach (var entry in added) entry.State = EntityState.Detached;
         var unit = new Unit(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
