@@ -81,4 +81,69 @@ public sealed class PostTextTests
     {
         Assert.Equal(["ada", "ben.o"], PostText.CandidateMentions("@Ada, meet @ben.o. `@notme`"));
     }
+
+    static readonly string[] Pieces =
+    [
+        "a", "word", " ", " ", "\n", "\n\n", "\t", "    ", "*", "**", "_", "__", "`", "```\n", "```js\n", "~~~\n", "#", "# ", "#topic", "#Café",
+        "#1", "@", "@ada", "@Ada.", "@zoë", "@ben.o", "@stranger", "a@ada.org", "- ", "* ", "+ ", "1. ", "3) ", "> ", ">", "<", "<b>", "</p>",
+        "<script>", "&", "&amp;", "&#64;ada", "&nbsp;", "\"", "'", "\\", ".", "-", "ü", "日本語", "\u00A0", "\r\n", "\r", "\u0001",
+        "http://example.org/x", "www.example.org", "[link](https://example.org)", "[bad](javascript:alert(1))", "![img](x.png)",
+        "<https://example.org>", "---", "***", "===", "|a|b|", "🎉", "\u200B",
+    ];
+
+    /// <summary>
+    /// The fast path (RenderSimple) must write exactly what the DOM path writes, for every text it accepts: random
+    /// texts made of the pieces where Markdown, HTML, mentions and topics meet, compared one by one.
+    /// </summary>
+    [Fact]
+    public void The_fast_path_renders_exactly_what_the_DOM_path_renders()
+    {
+        var random = new Random(20261203);
+        var accepted = 0;
+        for (var n = 0; n < 20000; n++)
+        {
+            var sb = new System.Text.StringBuilder();
+            for (var k = random.Next(1, 14); k > 0; k--) sb.Append(Pieces[random.Next(Pieces.Length)]);
+            var md = sb.ToString();
+            var html = PostText.MarkdownHtml(md);
+            if (PostText.RenderSimple(html, Known) is not { } fast) continue;
+            accepted++;
+            var reference = PostText.RenderParsed(html, Known);
+            Assert.True(reference.Html == fast.Html, $"Input {System.Text.Json.JsonSerializer.Serialize(md)}:\n fast {fast.Html}\n  dom {reference.Html}");
+            Assert.Equal(reference.MentionKeys, fast.MentionKeys);
+            Assert.Equal(reference.Topics, fast.Topics);
+        }
+        // Most texts with any of the unusual pieces take the DOM path; a good share must still take the fast one.
+        Assert.True(accepted > 2000, $"only {accepted} texts took the fast path");
+    }
+
+    [Theory]
+    [InlineData("Update 1: the plan moved to Thursday; notes are in the shared folder #topic3.")]
+    [InlineData("Hi @ada and @Zoë, see #Café\n\n- one\n- two **bold** _em_\n\n> quoted `@ben.o #code`\n\n```\ncode\n```")]
+    [InlineData("1. first\n2. second\nline two")]
+    public void Ordinary_posts_take_the_fast_path_and_match_the_DOM_path(string md)
+    {
+        var html = PostText.MarkdownHtml(md);
+        var fast = PostText.RenderSimple(html, Known);
+        Assert.NotNull(fast);
+        Assert.Equal(PostText.RenderParsed(html, Known), fast, RenderedComparer.Instance);
+    }
+
+    [Theory]
+    [InlineData("[link](https://example.org)")]
+    [InlineData("a &amp; b")]
+    [InlineData("x < y")]
+    [InlineData("```js\ncode\n```")]
+    [InlineData("![img](x.png)")]
+    [InlineData("a\u00A0b")]
+    public void Links_entities_and_attributes_take_the_DOM_path(string md) =>
+        Assert.Null(PostText.RenderSimple(PostText.MarkdownHtml(md), Known));
+
+    sealed class RenderedComparer : IEqualityComparer<RenderedText>
+    {
+        public static readonly RenderedComparer Instance = new();
+        public bool Equals(RenderedText? a, RenderedText? b) =>
+            a!.Html == b!.Html && a.MentionKeys.SequenceEqual(b.MentionKeys) && a.Topics.SequenceEqual(b.Topics);
+        public int GetHashCode(RenderedText r) => r.Html.GetHashCode();
+    }
 }
