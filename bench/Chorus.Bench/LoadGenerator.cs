@@ -77,14 +77,15 @@ public sealed class LoadClient
     public Task<byte[]?> GetAsync(string path, string? token, string series, CancellationToken ct, bool keepBody = true) =>
         SendAsync(() => Request(HttpMethod.Get, path, token), HttpStatusCode.OK, series, ct, keepBody);
 
-    /// <summary>POSTs a JSON body; success is <paramref name="expected"/> (201 for a new post).</summary>
-    public Task<byte[]?> PostJsonAsync(string path, string? token, string json, HttpStatusCode expected, string series, CancellationToken ct) =>
+    /// <summary>POSTs a JSON body; success is <paramref name="expected"/> (201 for a new post). The answer's body is
+    /// read either way, and kept only if <paramref name="keepBody"/> (see <see cref="GetAsync"/>).</summary>
+    public Task<byte[]?> PostJsonAsync(string path, string? token, string json, HttpStatusCode expected, string series, CancellationToken ct, bool keepBody = true) =>
         SendAsync(() =>
         {
             var r = Request(HttpMethod.Post, path, token);
             r.Content = new StringContent(json, Encoding.UTF8, "application/json");
             return r;
-        }, expected, series, ct);
+        }, expected, series, ct, keepBody);
 
     static HttpRequestMessage Request(HttpMethod method, string path, string? token)
     {

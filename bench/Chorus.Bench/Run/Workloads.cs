@@ -86,13 +86,13 @@ public static class Workloads
         string Body() => JsonSerializer.Serialize(new { text = PostText(Interlocked.Increment(ref text)) });
 
         var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.WarmUp, size.Duration,
-            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct)));
+            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct, keepBody: false)));
         var halfRate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.5));
         var half = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(halfRate)}/s", server, halfRate, 256, size.WarmUp, size.Duration,
-            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct)));
+            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct, keepBody: false)));
         var rate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.8));
         var open = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration,
-            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct)));
+            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct, keepBody: false)));
 
         var buckets = new List<Visibility>();
         foreach (var bucket in new[] { 10, 1_000, 10_000, 100_000 })

@@ -43,7 +43,7 @@ public sealed class CreatedJson<T>(string location, T value) : IResult, IStatusC
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(T), ["application/json"]));
 }
 
-static class FastJson
+public static class FastJson
 {
     /// <summary>
     /// The API's options plus the hand-written write-only converters registered as <see cref="System.Text.Json.Serialization.JsonConverter"/>
@@ -52,11 +52,14 @@ static class FastJson
     /// </summary>
     static JsonSerializerOptions? _options;
 
-    static JsonSerializerOptions OptionsFor(HttpContext http)
+    static JsonSerializerOptions OptionsFor(HttpContext http) => Options(http.RequestServices);
+
+    /// <summary>The options, for JSON written outside a response (the stream events of posts).</summary>
+    public static JsonSerializerOptions Options(IServiceProvider services)
     {
         if (_options is { } known) return known;
-        var options = new JsonSerializerOptions(http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
-        foreach (var converter in http.RequestServices.GetServices<System.Text.Json.Serialization.JsonConverter>()) options.Converters.Add(converter);
+        var options = new JsonSerializerOptions(services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+        foreach (var converter in services.GetServices<System.Text.Json.Serialization.JsonConverter>()) options.Converters.Add(converter);
         options.MakeReadOnly();
         return _options = options;
     }

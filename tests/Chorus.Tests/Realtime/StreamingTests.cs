@@ -34,7 +34,13 @@ public sealed class StreamingTests(Servers servers)
         // Other kinds may arrive too (the all-company group's membership event of a new account, when delivery lags).
         var mine = events.Single(e => e.Event == "post.created" && e.Json.Str("id") == own);
         Assert.True(mine.Json.GetProperty("canEdit").GetBoolean());
-        Assert.False(events.Single(e => e.Event == "post.created" && e.Json.Str("id") == fromFriend).Json.GetProperty("canEdit").GetBoolean());
+        var friends = events.Single(e => e.Event == "post.created" && e.Json.Str("id") == fromFriend);
+        Assert.False(friends.Json.GetProperty("canEdit").GetBoolean());
+        // The stream carries the REST API's JSON of the post, byte for byte.
+        var rest = await (await me.Client.GetAsync($"/api/v1/posts/{fromFriend}")).Content.ReadAsStringAsync();
+        Assert.Equal(rest, friends.Data);
+        var mineRest = await (await me.Client.GetAsync($"/api/v1/posts/{own}")).Content.ReadAsStringAsync();
+        Assert.Equal(mineRest, mine.Data);
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]

@@ -13,7 +13,7 @@ namespace Chorus.Server.Features.Realtime;
 /// Turns committed change events into routable stream events, in batches: one query per related table per batch.
 /// Payloads are the REST API's JSON, rendered once per event (plus once for the author, whose copy says canEdit).
 /// </summary>
-public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, NotificationStreamEvents notifications, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, NotificationStreamEvents notifications, IServiceProvider services)
 {
     public static readonly IReadOnlySet<string> PostKinds = new HashSet<string> { "post.created", "post.updated", "post.deleted", "share.created", "reaction.changed" };
 
@@ -28,7 +28,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
     public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct, Func<long, bool>? recipients = null,
         Action<IReadOnlyList<CommittedChange>>? committed = null)
     {
-        var options = json.Value.SerializerOptions;
+        var options = FastJson.Options(services);
         var postIds = events.Where(e => e.PostId is not null && PostKinds.Contains(e.Kind)).Select(e => e.PostId!.Value).Distinct().ToList();
         var posts = postIds.Count == 0 ? [] : await db.Posts.AsNoTracking().Where(p => postIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         var topics = (postIds.Count == 0 ? [] : await db.PostTopics.AsNoTracking().Where(t => postIds.Contains(t.PostId)).ToListAsync(ct))
@@ -105,7 +105,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
             .ToDictionaryAsync(g => g.Id, ct);
         var personIds = changes.Select(x => x.Event.PersonId!.Value).Distinct().ToList();
         var handles = await db.People.AsNoTracking().Where(p => personIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, ct);
-        var options = json.Value.SerializerOptions;
+        var options = FastJson.Options(services);
         foreach (var (e, change) in changes)
         {
             if (!groups.TryGetValue(change!.GroupId, out var group) || !handles.TryGetValue(e.PersonId!.Value, out var handle)) continue;
