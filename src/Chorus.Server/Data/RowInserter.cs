@@ -154,11 +154,20 @@ public sealed class RowInserter
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = shape.Sql;
+            DbParameter[]? parameters = null;
             foreach (var row in rows)
             {
-                command.Parameters.Clear();
-                for (var i = 0; i < shape.Columns.Length; i++)
-                    command.Parameters.Add(Parameter(command, shape.Columns[i], i, row));
+                if (parameters is null)
+                {
+                    // Made by the type mappings once per table, then given each row's values (converted the same way).
+                    parameters = new DbParameter[shape.Columns.Length];
+                    for (var i = 0; i < shape.Columns.Length; i++)
+                        command.Parameters.Add(parameters[i] = Parameter(command, shape.Columns[i], i, row));
+                }
+                else
+                {
+                    for (var i = 0; i < shape.Columns.Length; i++) parameters[i].Value = ProviderValue(shape.Columns[i], row);
+                }
                 if (shape.Generated is { } key) SetGenerated(key, row, command.ExecuteScalar());
                 else command.ExecuteNonQuery();
             }
@@ -168,6 +177,18 @@ public sealed class RowInserter
     static DbParameter Parameter(DbCommand maker, IProperty column, int index, object row) =>
         column.GetRelationalTypeMapping().CreateParameter(maker, "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture),
             column.GetGetter().GetClrValue(row), column.IsNullable);
+
+    /// <summary>A column's value as its type mapping's parameter would hold it (what <see cref="Parameter"/> sets).</summary>
+    static object ProviderValue(IProperty column, object row)
+    {
+        var value = column.GetGetter().GetClrValue(row);
+        var mapping = column.GetRelationalTypeMapping();
+        // As the mapping's own CreateParameter: an enum value meets a non-enum mapping only as its number.
+        if (value is Enum e && !(Nullable.GetUnderlyingType(mapping.ClrType) ?? mapping.ClrType).IsEnum)
+            value = Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), System.Globalization.CultureInfo.InvariantCulture);
+        if (value is not null && mapping.Converter is { } converter) value = converter.ConvertToProvider(value);
+        return value ?? DBNull.Value;
+    }
 
     static void SetGenerated(IProperty key, object row, object? stored)
     {

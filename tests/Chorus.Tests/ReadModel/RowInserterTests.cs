@@ -50,9 +50,16 @@ public sealed class RowInserterTests(Servers servers)
         var option = new PollOption { PostId = postId, Position = 0, Text = "yes" };
         var events = Enumerable.Range(0, 3).Select(i => new ChangeEvent { Kind = "post.created", ActorId = author.Id, PostId = postId, Data = i == 1 ? null : "d" + i, CreatedAt = now }).ToList();
         var group = new Group { Id = NextId(), Name = "Rows " + postId, NameKey = "rows " + postId, Description = "", Kind = GroupKind.Secret, CreatedBy = author.Id, CreatedAt = now };
+        // Second rows of a table reuse the first row's parameters (SQLite): values of other kinds, nulls the other way round.
+        var group2 = new Group { Id = NextId(), Name = "Rows2 " + postId, NameKey = "rows2 " + postId, Description = "d", Kind = GroupKind.Public, CreatedBy = author.Id, CreatedAt = now, UpdatedAt = now };
+        var reply = new Post
+        {
+            Id = NextId(), AuthorId = reader.Id, RootId = postId, ReplyToId = postId, Text = "reply", Html = "<p>reply</p>",
+            CreatedAt = now, EditedAt = now.AddSeconds(1), Kind = "post", MembersOnly = false,
+        };
 
         // Dependents before their principals: the plan orders tables by their foreign keys.
-        await InsertAsync(server, [postTopic, mention, notification, option, poll, .. events, post, topic, group]);
+        await InsertAsync(server, [postTopic, mention, notification, option, poll, .. events, post, reply, topic, group, group2]);
 
         Assert.All(events, e => Assert.True(e.Id > 0));
         Assert.Equal(3, events.Select(e => e.Id).Distinct().Count());
@@ -68,6 +75,8 @@ public sealed class RowInserterTests(Servers servers)
             Assert.Equal(Json(poll), Json(await d.Set<Poll>().AsNoTracking().SingleAsync(p => p.PostId == postId)));
             Assert.Equal(Json(option), Json(await d.Set<PollOption>().AsNoTracking().SingleAsync(p => p.PostId == postId)));
             Assert.Equal(Json(group), Json(await d.Groups.AsNoTracking().SingleAsync(g => g.Id == group.Id)));
+            Assert.Equal(Json(group2), Json(await d.Groups.AsNoTracking().SingleAsync(g => g.Id == group2.Id)));
+            Assert.Equal(Json(reply), Json(await d.Posts.AsNoTracking().SingleAsync(p => p.Id == reply.Id)));
             var stored = await d.Events.AsNoTracking().Where(e => e.PostId == postId).OrderBy(e => e.Id).ToListAsync();
             // The sequencer numbers committed events soon after: not part of what was written.
             foreach (var e in stored) e.Seq = null;
