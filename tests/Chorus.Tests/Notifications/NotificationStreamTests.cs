@@ -95,4 +95,28 @@ public sealed class NotificationBuildTests(Servers servers)
         Assert.Equal(ben.Id, only.OnlyPersonId);
         Assert.Contains(ada.Handle, only.Data, StringComparison.Ordinal);
     }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_posts_author_copy_is_built_only_when_the_author_is_among_the_recipients(string db)
+    {
+        var server = servers[db];
+        var ada = await server.CreateUserAsync();
+        var id = long.Parse(await ada.NewPostAsync("mine to edit"));
+        await PostTypes.PostTypeHelpers.EventuallyAsync(() => server.InDbAsync(d => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AllAsync(
+            d.Events.Where(e => e.PostId == id), e => e.Seq != null)));
+
+        var built = await server.WithScopeAsync(async sp =>
+        {
+            var events = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(sp.GetRequiredService<Chorus.Server.Data.ChorusDb>().Events
+                .Where(e => e.PostId == id && e.Kind == "post.created"));
+            var builder = sp.GetRequiredService<Chorus.Server.Features.Realtime.StreamEventBuilder>();
+            return (all: await builder.BuildAsync(events, default), nobody: await builder.BuildAsync(events, default, _ => false),
+                author: await builder.BuildAsync(events, default, p => p == ada.Id));
+        });
+        Assert.Contains("\"canEdit\":true", Assert.Single(built.all).AuthorData!, StringComparison.Ordinal);
+        Assert.Contains("\"canEdit\":true", Assert.Single(built.author).AuthorData!, StringComparison.Ordinal);
+        var readers = Assert.Single(built.nobody);
+        Assert.Null(readers.AuthorData);
+        Assert.Contains("\"canEdit\":false", readers.Data, StringComparison.Ordinal);
+    }
 }

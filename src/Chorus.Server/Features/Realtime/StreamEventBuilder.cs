@@ -11,7 +11,8 @@ namespace Chorus.Server.Features.Realtime;
 
 /// <summary>
 /// Turns committed change events into routable stream events, in batches: one query per related table per batch.
-/// Payloads are the REST API's JSON, rendered once per event (plus once for the author, whose copy says canEdit).
+/// Payloads are the REST API's JSON, rendered once per event (plus once for the author, whose copy says canEdit, when
+/// the author has a stream open).
 /// </summary>
 public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, NotificationStreamEvents notifications, IServiceProvider services)
 {
@@ -19,7 +20,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
 
     /// <summary>
     /// Builds the batch's stream events. <paramref name="recipients"/>, when given, says which people's personal events
-    /// (notifications) are worth building: those with an open stream. Events left out are never delivered live, so
+    /// (notifications, and an author's own copy of a post) are worth building: those with an open stream. Events left out are never delivered live, so
     /// the caller must only leave out people who cannot attach a stream before the batch is dispatched
     /// (<see cref="StreamHub.BeginBatch"/>). <paramref name="committed"/>, when given, hears of the batch's changes (with
     /// their posts and topics) before anything is rendered, so the node's read caches forget what the batch made stale
@@ -75,7 +76,10 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
                 else
                 {
                     data = JsonSerializer.Serialize(dto, options);
-                    authorData = JsonSerializer.Serialize(dto with { CanEdit = true }, options);
+                    // Writing the JSON of posts was a tenth of what the server allocated per post (W1): the author's copy
+                    // only when the author can receive it; without it the author would get the readers' copy.
+                    if (recipients is null || recipients(post.AuthorId))
+                        authorData = JsonSerializer.Serialize(dto with { CanEdit = true }, options);
                 }
                 result.Add(new StreamEvent(seq, e.Kind, keys, audience, post.AuthorId, data, authorData, null));
             }
