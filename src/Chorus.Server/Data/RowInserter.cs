@@ -96,27 +96,48 @@ public sealed class RowInserter
     }
 
     /// <summary>Runs the inserts in the context's current transaction (the caller begins and commits it). A failing
-    /// statement throws <see cref="DbUpdateException"/>, as SaveChanges would.</summary>
+    /// statement throws <see cref="DbUpdateException"/>, as SaveChanges would, and the keys the database generated
+    /// are taken back (<see cref="ForgetGeneratedKeys"/>).</summary>
     public async Task ExecuteAsync(DbContext db, CancellationToken ct)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("RowInserter runs inside a transaction.");
         var connection = db.Database.GetDbConnection();
+        var timeout = db.Database.GetCommandTimeout();
         try
         {
-            if (connection.CanCreateBatch) await ExecuteBatchAsync(connection, transaction, ct);
-            else ExecutePrepared(connection, transaction);
+            if (connection.CanCreateBatch) await ExecuteBatchAsync(connection, transaction, timeout, ct);
+            else ExecutePrepared(connection, transaction, timeout, ct);
         }
         catch (DbException e)
         {
+            ForgetGeneratedKeys();
             throw new DbUpdateException($"Inserting {_tables.Sum(t => t.Rows.Count)} new rows failed: {e.Message}", e);
+        }
+        catch
+        {
+            ForgetGeneratedKeys();
+            throw;
         }
     }
 
-    async Task ExecuteBatchAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    /// <summary>
+    /// Sets the database-generated keys back to their defaults, as SaveChanges does when a save fails: a transaction
+    /// that did not commit may see the same keys handed out again (SQLite's AUTOINCREMENT counter rolls back with it),
+    /// and rows written again after a failure must be given new ones.
+    /// </summary>
+    public void ForgetGeneratedKeys()
+    {
+        foreach (var (shape, rows) in _tables)
+            if (shape.Generated is { } key)
+                foreach (var row in rows) key.PropertyInfo!.SetValue(row, key.ClrType.IsValueType ? Activator.CreateInstance(key.ClrType) : null);
+    }
+
+    async Task ExecuteBatchAsync(DbConnection connection, DbTransaction transaction, int? timeout, CancellationToken ct)
     {
         await using var batch = connection.CreateBatch();
         batch.Transaction = transaction;
+        if (timeout is { } seconds) batch.Timeout = seconds;
         // Parameters are made by the type mappings, which want a command to make them with.
         await using var maker = connection.CreateCommand();
         List<(IProperty Key, object Row)>? returning = null;
@@ -147,16 +168,18 @@ public sealed class RowInserter
         if (next != returning.Count) throw new InvalidOperationException($"Expected {returning.Count} generated keys, read {next}.");
     }
 
-    void ExecutePrepared(DbConnection connection, DbTransaction transaction)
+    void ExecutePrepared(DbConnection connection, DbTransaction transaction, int? timeout, CancellationToken ct)
     {
         foreach (var (shape, rows) in _tables)
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = shape.Sql;
+            if (timeout is { } seconds) command.CommandTimeout = seconds;
             DbParameter[]? parameters = null;
             foreach (var row in rows)
             {
+                ct.ThrowIfCancellationRequested();
                 if (parameters is null)
                 {
                     // Made by the type mappings once per table, then given each row's values (converted the same way).

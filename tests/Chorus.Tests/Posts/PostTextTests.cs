@@ -88,7 +88,8 @@ public sealed class PostTextTests
         "#1", "@", "@ada", "@Ada.", "@zoë", "@ben.o", "@stranger", "a@ada.org", "- ", "* ", "+ ", "1. ", "3) ", "> ", ">", "<", "<b>", "</p>",
         "<script>", "&", "&amp;", "&#64;ada", "&nbsp;", "\"", "'", "\\", ".", "-", "ü", "日本語", "\u00A0", "\r\n", "\r", "\u0001",
         "http://example.org/x", "www.example.org", "[link](https://example.org)", "[bad](javascript:alert(1))", "![img](x.png)",
-        "<https://example.org>", "---", "***", "===", "|a|b|", "🎉", "\u200B",
+        "<https://example.org>", "---", "***", "===", "|a|b|", "🎉", "\u200B", "\uFEFF", "\u2028", "\u0085", "\f", "\v",
+        "`<`", "`\"`", "- @Ada", "> @ZOË #x",
     ];
 
     /// <summary>
@@ -138,6 +139,15 @@ public sealed class PostTextTests
     [InlineData("a\u00A0b")]
     public void Links_entities_and_attributes_take_the_DOM_path(string md) =>
         Assert.Null(PostText.RenderSimple(PostText.MarkdownHtml(md), Known));
+
+    [Fact]
+    public void A_link_that_would_need_escaping_takes_the_DOM_path()
+    {
+        // Handles never hold these characters (PersonRules); if one did, the DOM path escapes it.
+        var odd = new Dictionary<string, string> { ["ada"] = "a<b\"c" };
+        Assert.Null(PostText.RenderSimple(PostText.MarkdownHtml("hi @ada"), odd));
+        Assert.Equal("<p>hi <a href=\"/people/a%3Cb%22c\" class=\"mention\">@a&lt;b\"c</a></p>", PostText.Render("hi @ada", odd).Html);
+    }
 
     sealed class RenderedComparer : IEqualityComparer<RenderedText>
     {

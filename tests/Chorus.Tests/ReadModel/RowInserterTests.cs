@@ -95,8 +95,11 @@ public sealed class RowInserterTests(Servers servers)
         var orphanId = NextId();
         // An author who does not exist: a foreign key violation, after the good row was inserted.
         var orphan = new Post { Id = orphanId, AuthorId = -1, RootId = orphanId, Text = "t", Html = "", CreatedAt = now };
-        await Assert.ThrowsAsync<DbUpdateException>(() => InsertAsync(server, [good, orphan]));
+        var e = new ChangeEvent { Kind = "test.rows", ActorId = author.Id, PostId = id, CreatedAt = now };
+        await Assert.ThrowsAsync<DbUpdateException>(() => InsertAsync(server, [good, orphan, e]));
         Assert.False(await server.InDbAsync(d => d.Posts.AnyAsync(p => p.Id == id || p.Id == orphanId)));
+        // The event was inserted (and given a key) before the posts failed: the key is taken back with the transaction.
+        Assert.Equal(0, e.Id);
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]

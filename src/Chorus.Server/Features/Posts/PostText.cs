@@ -125,8 +125,8 @@ public static partial class PostText
         {
             AppendTags(sb, html.AsSpan(at, start - at));
             var text = html.Substring(start, length);
-            if (linkable) AppendLinkified(sb, text, knownHandles, mentions, topics);
-            else sb.Append(text);
+            if (!linkable) sb.Append(text);
+            else if (!AppendLinkified(sb, text, knownHandles, mentions, topics)) return null;
             at = start + length;
         }
         AppendTags(sb, html.AsSpan(at));
@@ -146,19 +146,25 @@ public static partial class PostText
         }
     }
 
-    static void AppendLinkified(System.Text.StringBuilder sb, string data, IReadOnlyDictionary<string, string> known, List<string> mentions, List<string> topics)
+    /// <summary>Appends the text with its links; false if a link would need escaping (a handle or tag the rules for
+    /// them never allow), which the DOM path then does.</summary>
+    static bool AppendLinkified(System.Text.StringBuilder sb, string data, IReadOnlyDictionary<string, string> known, List<string> mentions, List<string> topics)
     {
         var pos = 0;
         foreach (var (m, isMention) in Matches(data))
         {
             if (m.Index < pos) continue;
             if (LinkFor(m.Groups[1].Value, isMention, known, mentions, topics) is not { } link) continue;
+            if (link.Href.AsSpan().IndexOfAny(NeedsEscaping) >= 0 || link.Text.AsSpan().IndexOfAny(NeedsEscaping) >= 0) return false;
             sb.Append(data, pos, m.Index - pos);
             sb.Append("<a href=\"").Append(link.Href).Append("\" class=\"").Append(link.Class).Append("\">").Append(link.Text).Append("</a>");
             pos = m.Index + m.Length;
         }
         sb.Append(data, pos, data.Length - pos);
+        return true;
     }
+
+    static readonly System.Buffers.SearchValues<char> NeedsEscaping = System.Buffers.SearchValues.Create("<>&\"\u00A0");
 
     /// <summary>Mentions and topics in a text, in order of position.</summary>
     static List<(Match M, bool Mention)> Matches(string data) =>

@@ -85,11 +85,18 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
         if (RowInserter.TryPlan(db, rows) is { } plan)
         {
             // Plain inserts, no change tracker: the rows are new and never change after they are handed over.
-            await using (var tx = await db.Database.BeginTransactionAsync(stop))
+            try
             {
+                await using var tx = await db.Database.BeginTransactionAsync(stop);
                 await plan.ExecuteAsync(db, stop);
                 await PostAudience.SettleAsync(db, [.. rows.OfType<Post>().Where(p => p.GroupId is not null)], stop);
                 await tx.CommitAsync(stop);
+            }
+            catch
+            {
+                // Not committed: the rows may be written again (one at a time), with keys of their own.
+                plan.ForgetGeneratedKeys();
+                throw;
             }
             // What SaveChanges' interceptor does after a commit: the read models and the dispatcher hear of it at once.
             EventsWrittenInterceptor.Announce(EventsWrittenInterceptor.ChangesOf(rows.Select(r => (r, true))), observers, signal);
