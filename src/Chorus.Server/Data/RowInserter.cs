@@ -28,6 +28,8 @@ public sealed class RowInserter
         public string Sql { get; } = sql;
         public IProperty[] Columns { get; } = columns;
         public IProperty? Generated { get; } = generated;
+        /// <summary>The generated key's value before the database gives it one (0 for a long key).</summary>
+        public object? Unset { get; } = generated?.ClrType is { IsValueType: true } t ? Activator.CreateInstance(t) : null;
         /// <summary>Insert order: a table comes after every table it has a foreign key to.</summary>
         public int Depth { get; } = depth;
     }
@@ -49,14 +51,12 @@ public sealed class RowInserter
             var shape = Shapes.GetOrAdd((model, row.GetType()), key => Build(db, key.Item1, key.Item2));
             if (shape is null) return null;
             // A generated key the caller already set would be written by EF Core as given: leave that case to it.
-            if (shape.Generated is { } g && !IsDefault(g.GetGetter().GetClrValue(row))) return null;
+            if (shape.Generated is { } g && !Equals(g.GetGetter().GetClrValue(row), shape.Unset)) return null;
             if (!byShape.TryGetValue(shape, out var list)) byShape[shape] = list = [];
             list.Add(row);
         }
         return new RowInserter([.. byShape.OrderBy(kv => kv.Key.Depth).Select(kv => (kv.Key, kv.Value))]);
     }
-
-    static bool IsDefault(object? value) => value is null || value.Equals(Activator.CreateInstance(value.GetType()));
 
     static Shape? Build(DbContext db, IModel model, Type clrType)
     {
@@ -109,14 +109,10 @@ public sealed class RowInserter
             if (connection.CanCreateBatch) await ExecuteBatchAsync(connection, transaction, timeout, ct);
             else ExecutePrepared(connection, transaction, timeout, ct);
         }
-        catch (DbException e)
+        catch (Exception e)
         {
             ForgetGeneratedKeys();
-            throw new DbUpdateException($"Inserting {_tables.Sum(t => t.Rows.Count)} new rows failed: {e.Message}", e);
-        }
-        catch
-        {
-            ForgetGeneratedKeys();
+            if (e is DbException failed) throw new DbUpdateException($"Inserting {_tables.Sum(t => t.Rows.Count)} new rows failed: {failed.Message}", failed);
             throw;
         }
     }
@@ -130,7 +126,7 @@ public sealed class RowInserter
     {
         foreach (var (shape, rows) in _tables)
             if (shape.Generated is { } key)
-                foreach (var row in rows) key.PropertyInfo!.SetValue(row, key.ClrType.IsValueType ? Activator.CreateInstance(key.ClrType) : null);
+                foreach (var row in rows) key.PropertyInfo!.SetValue(row, shape.Unset);
     }
 
     async Task ExecuteBatchAsync(DbConnection connection, DbTransaction transaction, int? timeout, CancellationToken ct)

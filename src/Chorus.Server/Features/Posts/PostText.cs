@@ -61,7 +61,7 @@ public static partial class PostText
         // A mention needs an '@' in the text, written or as an entity ('&#64;'): without either there is nothing to
         // find, and most posts can skip parsing their text twice.
         if (markdown.AsSpan().IndexOfAny('@', '&') < 0) return [];
-        var html = Markdown.ToHtml(markdown, Pipeline);
+        var html = MarkdownHtml(markdown);
         var found = new List<string>();
         if (SimpleHtml.Segments(html) is { } segments)
         {
@@ -84,7 +84,7 @@ public static partial class PostText
     /// <summary>Renders the text. <paramref name="knownHandles"/> maps lower-cased handle → canonical handle; unknown mentions stay plain text.</summary>
     public static RenderedText Render(string markdown, IReadOnlyDictionary<string, string> knownHandles)
     {
-        var html = Markdown.ToHtml(markdown, Pipeline);
+        var html = MarkdownHtml(markdown);
         return RenderSimple(html, knownHandles) ?? RenderParsed(html, knownHandles);
     }
 

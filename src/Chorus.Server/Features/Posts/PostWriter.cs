@@ -89,7 +89,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
             {
                 await using var tx = await db.Database.BeginTransactionAsync(stop);
                 await plan.ExecuteAsync(db, stop);
-                await PostAudience.SettleAsync(db, [.. rows.OfType<Post>().Where(p => p.GroupId is not null)], stop);
+                await PostAudience.SettleAsync(db, PostAudience.InGroups(rows), stop);
                 await tx.CommitAsync(stop);
             }
             catch
@@ -114,7 +114,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
     /// <summary>Saves, settling the audience of the new posts in groups in the same transaction (<see cref="PostAudience"/>).</summary>
     static async Task SaveSettledAsync(ChorusDb db, IEnumerable<object> added, CancellationToken ct)
     {
-        List<Post> inGroups = [.. added.OfType<Post>().Where(p => p.GroupId is not null)];
+        var inGroups = PostAudience.InGroups(added);
         if (inGroups.Count == 0)
         {
             await db.SaveChangesAsync(ct);
@@ -161,6 +161,9 @@ public static class PostAudience
     /// <summary>The kinds whose posts only members read, as SQL: the rule of <see cref="Group.IsMembersOnly"/>.</summary>
     static readonly string MembersOnlyKinds = string.Join(", ",
         Enum.GetValues<GroupKind>().Where(Group.IsMembersOnly).Select(k => ((int)k).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The new posts among <paramref name="rows"/> that belong to a group: the ones to settle.</summary>
+    public static List<Post> InGroups(IEnumerable<object> rows) => [.. rows.OfType<Post>().Where(p => p.GroupId is not null)];
 
     public static async Task SettleAsync(ChorusDb db, IReadOnlyList<Post> posts, CancellationToken ct)
     {
