@@ -18,7 +18,7 @@ const string Usage = """
                      (bench/BareSse) measured the same way is the ceiling. --dump writes a heap dump of each server
                      (createdump) after the full collections before and after the connections opened, for profiling;
                      --trace DIR a CPU profile of each server while it delivers (results then go under DIR, not the report).
-      run            --workloads w1,w2,w3,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR] [--trace DIR]
+      run            --workloads w1,w2,w3,w5,w6,ceilings --size smoke|small|full --db sqlite|postgres|both [--port 5300] [--out DIR] [--trace DIR] [--keep DIR]
                      The one command: generates the organization at the size, and per database measures W6 start (empty
                      and loaded database), raw SQLite/PostgreSQL ceilings and /healthz, W2 home-feed reads (closed and open
                      loop, cold, deep paging), W1 posting with fan-out visibility against the real server, and W3/W4
@@ -27,6 +27,8 @@ const string Usage = """
                      PostgreSQL needs CHORUS_BENCH_PG (or CHORUS_TEST_PG): a connection string that may create databases.
                      --trace DIR profiles the server's CPU for 20 s of W1 and of W2 (dotnet-trace collect-linux, as root)
                      and writes the traces, their top methods, and that run's results (not the report's) under DIR.
+                     --keep DIR keeps each loaded database for profiling afterwards: the SQLite data directory moves to
+                     DIR/<db>-<size>, the PostgreSQL database is left in place (its name is printed).
       report         Rebuild docs/benchmarks.md from bench/results/*.json.
     """;
 
@@ -58,7 +60,8 @@ Chorus.Bench.Run.RunOptions RunArguments()
     // A profiled run measures a slowed server: its results go beside the traces, never into the report.
     var trace = Opt("trace", "") is { Length: > 0 } t ? Path.GetFullPath(t) : null;
     var output = Opt("out", "") is { Length: > 0 } o ? o : trace;
-    return new Chorus.Bench.Run.RunOptions(workloads, size, dbs, Int("port", 5300), output, pg, trace);
+    var keep = Opt("keep", "") is { Length: > 0 } k ? Path.GetFullPath(k) : null;
+    return new Chorus.Bench.Run.RunOptions(workloads, size, dbs, Int("port", 5300), output, pg, trace, keep);
 }
 
 switch (args[0])

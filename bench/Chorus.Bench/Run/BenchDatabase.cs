@@ -26,6 +26,10 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
 
     public string Name { get; } = name;
 
+    /// <summary>When set, the loaded database outlives the run (for profiling): SQLite's data directory moves here, a
+    /// PostgreSQL database is not dropped.</summary>
+    public string? KeepAs { get; init; }
+
     public Dictionary<string, string> Environment { get; } = new()
     {
         ["Chorus__Security__PasswordIterations"] = PasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -106,6 +110,18 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
 
     public async ValueTask DisposeAsync()
     {
+        if (KeepAs is not null)
+        {
+            if (Name == "postgres") AnsiConsole.MarkupLine($"Kept PostgreSQL database [bold]{_pgDatabase}[/].");
+            else if (_dataDir.Length > 0 && Directory.Exists(_dataDir))
+            {
+                if (Directory.Exists(KeepAs)) Directory.Delete(KeepAs, recursive: true);
+                Directory.CreateDirectory(Path.GetDirectoryName(KeepAs)!);
+                Directory.Move(_dataDir, KeepAs);
+                AnsiConsole.MarkupLine($"Kept the data directory as [bold]{Markup.Escape(KeepAs)}[/].");
+            }
+            return;
+        }
         if (Name == "postgres" && postgresAdmin is not null)
         {
             NpgsqlConnection.ClearAllPools();

@@ -77,7 +77,8 @@ public static class Rows
             var ok = v.TimedOut == 0 && v.Latency.P99 <= limit;
             var bucket = standard ? $"{Report.Num(v.Bucket)}-follower bucket" : "no standard bucket at this size, most-followed person";
             rows.Add(new($"W1 post → visible in followers' home feeds, {bucket} (authors with {string.Join(", ", v.FollowerCounts.Select(c => Report.Num(c)))} followers)",
-                $"{v.Latency.Describe()} over {v.Posts} posts, {v.FollowersPolled} followers polled over HTTP" + (v.TimedOut > 0 ? $"; {v.TimedOut} not seen within 30 s" : ""),
+                $"{v.Latency.Describe()} over {v.Posts} posts, {v.FollowersPolled} followers polled over HTTP" + (v.TimedOut > 0 ? $"; {v.TimedOut} not seen within 30 s" : "") +
+                (v.FirstReads is { Count: > 0 } first ? $"; each follower read the feed once before (those first reads, an author's followers at once: p50 {Report.Ms(first.P50)} ms, max {Report.Ms(first.Max)} ms)" : ""),
                 Target: target, Met: target == "—" ? "—" : Met(ok)));
         }
         return rows;

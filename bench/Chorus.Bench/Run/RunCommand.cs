@@ -70,7 +70,10 @@ public static class RunCommand
     static async Task RunOnOrgAsync(RunOptions o, Org org, string dll, List<double> bareStarts, string database, int port, string where)
     {
         var size = o.Size;
-        await using var db = new BenchDatabase(database, o.PostgresAdmin, port);
+        await using var db = new BenchDatabase(database, o.PostgresAdmin, port)
+        {
+            KeepAs = o.KeepDirectory is null ? null : Path.Combine(o.KeepDirectory, $"{database}-{size.Name}"),
+        };
         // A profiled run JIT-compiles everything, so the profile can name every method (ReadyToRun code shows up
         // unnamed in a collect-linux trace); its numbers are not the report's anyway.
         if (o.TraceDirectory is not null) db.Environment["DOTNET_ReadyToRun"] = "0";

@@ -5,7 +5,7 @@ namespace Chorus.Bench.Run;
 /// <summary>What `run` measures: workloads, data size, databases, and where results, report and charts go. Port 0 picks free ports.</summary>
 public sealed record RunOptions(
     IReadOnlySet<string> Workloads, RunSize Size, IReadOnlyList<string> Databases, int Port, string? OutputDirectory, string? PostgresAdmin,
-    string? TraceDirectory = null)
+    string? TraceDirectory = null, string? KeepDirectory = null)
 {
     /// <summary>w3 measures W3 (delivery) and W4 (memory per idle stream) together, as `stream` does.</summary>
     public static readonly string[] KnownWorkloads = ["w1", "w2", "w3", "w5", "w6", "ceilings"];

@@ -14,7 +14,7 @@ public static class DatabaseSetup
             Directory.CreateDirectory(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DataSource) is { Length: > 0 } dir ? dir : ".");
 
         // Pooled: a request may now use two short-lived contexts (authentication, then its endpoint); pooling makes both cheap.
-        services.AddDbContextPool<ChorusDb>((sp, o) => Configure(o, settings)
+        services.AddDbContextPool<ChorusDb>((sp, o) => Configure(o, settings, sp.GetService<SqliteCheckpointer>() is not null)
             .AddInterceptors(new Features.Realtime.EventsWrittenInterceptor(sp.GetRequiredService<Features.Realtime.EventSignal>(), sp.GetRequiredService<ChangeObservers>())));
         services.AddScoped<SchemaMigrator>();
         return services;
@@ -62,10 +62,11 @@ public static class DatabaseSetup
 
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Npgsql.NpgsqlDataSource> PlainPostgres = new();
 
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder o, ChorusSettings settings)
+    /// <param name="backgroundCheckpoint">SQLite: <see cref="SqliteCheckpointer"/> runs, so connections leave checkpoints to it.</param>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder o, ChorusSettings settings, bool backgroundCheckpoint = false)
     {
         if (settings.Provider == DatabaseProvider.Sqlite)
-            o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas(settings.SqliteSynchronous));
+            o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas(settings.SqliteSynchronous, backgroundCheckpoint));
         else
             o.UseNpgsql(settings.ConnectionString);
         o.ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCustomizer, UtcModelCustomizer>();
@@ -79,11 +80,12 @@ public static class DatabaseSetup
     /// more statements per query (about 50 per home-feed page, bench/findings.md W2), so they run once per physical
     /// connection, recognised by its native handle.</para>
     /// </summary>
-    sealed class SqlitePragmas(string synchronous) : DbConnectionInterceptor
+    /// <para>Where <see cref="SqliteCheckpointer"/> runs (the server), connections do not checkpoint the log themselves.</para>
+    sealed class SqlitePragmas(string synchronous, bool backgroundCheckpoint) : DbConnectionInterceptor
     {
         public static string Sql(string synchronous) => $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
 
-        readonly string _sql = Sql(synchronous);
+        readonly string _sql = Sql(synchronous) + (backgroundCheckpoint ? " PRAGMA wal_autocheckpoint=0;" : "");
         readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _applied = [];
 
         bool Pending(DbConnection connection) =>

@@ -157,9 +157,21 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
                 var target = Capacity - Capacity / 10;
                 var excess = Count - target;
                 if (excess <= 0) return;
-                var oldest = _slots.ToArray();
-                Array.Sort(oldest, (a, b) => a.Value.LastUsed.CompareTo(b.Value.LastUsed));
-                for (var i = 0; i < oldest.Length && excess > 0; i++, excess--) Remove(oldest[i].Key, oldest[i].Value);
+                // The cut-off is the excess-th oldest use: found by sorting the bare timestamps, several times faster
+                // than sorting the entries with a comparison delegate (2% of the server's CPU at W1's rate).
+                var entries = _slots.ToArray();
+                if (entries.Length == 0) return;
+                var used = new long[entries.Length];
+                for (var i = 0; i < entries.Length; i++) used[i] = Volatile.Read(ref entries[i].Value.LastUsed);
+                Array.Sort(used);
+                var cutoff = used[Math.Min(excess, used.Length) - 1];
+                foreach (var (key, slot) in entries)
+                {
+                    if (excess <= 0) break;
+                    if (Volatile.Read(ref slot.LastUsed) > cutoff) continue;
+                    Remove(key, slot);
+                    excess--;
+                }
             }
             finally { Volatile.Write(ref _trimming, 0); }
         }, null);

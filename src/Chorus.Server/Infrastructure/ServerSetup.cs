@@ -128,6 +128,8 @@ public static class ServerSetup
         services.AddScoped<StreamRoutes>();
         services.AddScoped<StreamEventBuilder>();
         services.AddScoped<StreamSession>();
+        services.AddSingleton<Data.SqliteCheckpointer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Data.SqliteCheckpointer>());
         services.AddHostedService<EventDispatcher>();
         services.AddHostedService<PostgresEventListener>();
         services.AddHostedService<EventRetention>();

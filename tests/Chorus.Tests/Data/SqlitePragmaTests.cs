@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Chorus.Tests.Notifications;
 
 namespace Chorus.Tests.Data;
 
@@ -14,7 +16,7 @@ public sealed class SqlitePragmaTests(Servers servers)
         var server = servers["Sqlite"];
         for (var i = 0; i < 5; i++)
         {
-            var (foreignKeys, busyTimeout) = await server.InDbAsync(async db =>
+            var (foreignKeys, busyTimeout, autoCheckpoint) = await server.InDbAsync(async db =>
             {
                 async Task<long> Pragma(string name)
                 {
@@ -30,11 +32,28 @@ public sealed class SqlitePragmaTests(Servers servers)
                     }
                     finally { await db.Database.CloseConnectionAsync(); }
                 }
-                // Both differ from SQLite's defaults (0), so a connection that missed the settings shows.
-                return (await Pragma("foreign_keys"), await Pragma("busy_timeout"));
+                // Each differs from SQLite's default (0, 0, 1000), so a connection that missed the settings shows.
+                return (await Pragma("foreign_keys"), await Pragma("busy_timeout"), await Pragma("wal_autocheckpoint"));
             });
             Assert.Equal(1, foreignKeys);
             Assert.Equal(10000, busyTimeout);
+            Assert.Equal(0, autoCheckpoint); // the server's SqliteCheckpointer copies the log back, not the commits
         }
+    }
+
+    /// <summary>
+    /// Commits never checkpoint in the server (W1, bench/findings.md): the background checkpointer must copy the log
+    /// back into the database file instead, or the log would grow without end.
+    /// </summary>
+    [Fact]
+    public async Task The_background_checkpointer_copies_committed_pages_into_the_database_file()
+    {
+        var server = servers["Sqlite"];
+        var checkpointer = server.Services.GetRequiredService<Chorus.Server.Data.SqliteCheckpointer>();
+        var before = checkpointer.PagesCopied;
+        var author = await server.CreateUserAsync();
+        for (var i = 0; i < 5; i++) await author.NewPostAsync($"checkpoint me {i}");
+        await PostTypes.PostTypeHelpers.EventuallyAsync(() => Task.FromResult(checkpointer.PagesCopied > before));
+        Assert.True(checkpointer.Runs > 0);
     }
 }

@@ -89,6 +89,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
             {
                 await using var tx = await db.Database.BeginTransactionAsync(stop);
                 await plan.ExecuteAsync(db, stop);
+                // SQLite: the events commit numbered, with no transaction of the sequencer's after this one.
+                if (rows.Exists(r => r is ChangeEvent)) await EventSequencer.NumberWithinAsync(db, stop);
                 await PostAudience.SettleAsync(db, PostAudience.InGroups(rows), stop);
                 await tx.CommitAsync(stop);
             }
@@ -195,3 +197,4 @@ public static class PostAudience
         foreach (var row in changed) byId[row.Id].MembersOnly = row.MembersOnly;
     }
 }
+

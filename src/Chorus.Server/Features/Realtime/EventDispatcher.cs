@@ -15,6 +15,12 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
 {
     public const int Batch = 500;
     static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Rounds start at least this far apart. A round costs about the same for one event as for a hundred (a scope,
+    /// the events, posts and topics read back, the notifications built), and a commit signals a round: under a
+    /// steady stream of posts, rounds back to back took an eighth of the server's CPU (W1 in bench/findings.md).
+    /// </summary>
+    public static readonly TimeSpan MinRound = TimeSpan.FromMilliseconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -35,11 +41,14 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
                 await Task.Delay(TimeSpan.FromSeconds(1), stop);
             }
         }
+        var lastRound = 0L;
         while (!stop.IsCancellationRequested)
         {
             try
             {
                 await signal.WaitAsync(Poll, stop);
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(lastRound) is var since && since < MinRound) await Task.Delay(MinRound - since, stop);
+                lastRound = System.Diagnostics.Stopwatch.GetTimestamp();
                 await PumpAsync(stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
@@ -73,7 +82,7 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
             // Streams that attach from here on replay this batch themselves, so notifications need building only for
             // the people with a stream open now.
             hub.BeginBatch(batch[^1].Seq!.Value);
-            foreach (var e in await builder.BuildAsync(batch, ct, hub.HasConnections, observers.Apply))
+            foreach (var e in await builder.BuildAsync(batch, ct, hub.HasConnections, observers.Apply, hub.Listens))
             {
                 await ApplyControlAsync(e, routes, ct);
                 hub.Dispatch(e);

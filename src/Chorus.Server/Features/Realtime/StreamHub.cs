@@ -108,6 +108,14 @@ public sealed class StreamHub
         lock (_dispatchGate) _batchSeq = Math.Max(_batchSeq, lastSeq);
     }
 
+    /// <summary>Whether a stream open on this node listens on any of the keys.</summary>
+    public bool Listens(IReadOnlyList<StreamKey> keys)
+    {
+        foreach (var key in keys)
+            if (_byKey.TryGetValue(key, out var set) && !set.IsEmpty) return true;
+        return false;
+    }
+
     /// <summary>Whether the person has a stream open on this node.</summary>
     public bool HasConnections(long personId) => _byPerson.TryGetValue(personId, out var mine) && !mine.IsEmpty;
 
