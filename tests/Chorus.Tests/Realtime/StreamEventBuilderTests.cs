@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Chorus.Tests.Realtime;
 
-/// <summary>What the dispatcher builds for the streams open on a node, and the stream positions events commit with.</summary>
+/// <summary>What the dispatcher builds for the streams open on a node.</summary>
 public sealed class StreamEventBuilderTests(Servers servers)
 {
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
@@ -37,36 +37,5 @@ public sealed class StreamEventBuilderTests(Servers servers)
         Assert.Single(built.company, e => e.Kind == "post.created");
         Assert.DoesNotContain(built.otherAuthor, e => e.Kind == "post.created");
         Assert.Single(built.afterFollow, e => e.Kind == "post.created");
-    }
-
-    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
-    public async Task On_SQLite_a_writer_numbers_its_events_inside_its_own_transaction(string db)
-    {
-        var server = servers[db];
-        var ada = await server.CreateUserAsync();
-        await ada.NewPostAsync("numbered before"); // something numbered to continue from
-        var numbered = await server.WithScopeAsync(async sp =>
-        {
-            var context = sp.GetRequiredService<ChorusDb>();
-            await using var tx = await context.Database.BeginTransactionAsync();
-            var e = new ChangeEvent { Kind = "test.numbering", ActorId = ada.Id, CreatedAt = DateTime.UtcNow };
-            context.Events.Add(e);
-            await context.SaveChangesAsync();
-            await EventSequencer.NumberWithinAsync(context, default);
-            // Read inside the transaction: the number is there before the commit, above every committed one.
-            var seq = await context.Events.Where(x => x.Id == e.Id).Select(x => x.Seq).SingleAsync();
-            var highestOther = await context.Events.Where(x => x.Id != e.Id).MaxAsync(x => x.Seq);
-            await tx.RollbackAsync();
-            return (seq, highestOther);
-        });
-        if (db == "Sqlite")
-        {
-            Assert.NotNull(numbered.seq);
-            Assert.True(numbered.seq > numbered.highestOther);
-        }
-        else Assert.Null(numbered.seq); // PostgreSQL: only the sequencer numbers, in commit order
-
-        await Assert.ThrowsAsync<InvalidOperationException>(() => server.WithScopeAsync(sp =>
-            EventSequencer.NumberWithinAsync(sp.GetRequiredService<ChorusDb>(), default)));
     }
 }

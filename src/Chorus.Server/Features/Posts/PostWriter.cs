@@ -89,8 +89,6 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
             {
                 await using var tx = await db.Database.BeginTransactionAsync(stop);
                 await plan.ExecuteAsync(db, stop);
-                // SQLite: the events commit numbered, with no transaction of the sequencer's after this one.
-                if (rows.Exists(r => r is ChangeEvent)) await EventSequencer.NumberWithinAsync(db, stop);
                 await PostAudience.SettleAsync(db, PostAudience.InGroups(rows), stop);
                 await tx.CommitAsync(stop);
             }

@@ -11,12 +11,6 @@ namespace Chorus.Server.Features.Realtime;
 /// committed, unnumbered events in id order, continuing from the highest number. Numbers become visible only when
 /// the sequencer commits, and later sequencer runs only hand out higher numbers: readers of "seq > N" miss nothing.
 /// </summary>
-/// <remarks>
-/// On SQLite a write transaction holds the database's only write lock from BEGIN (IMMEDIATE) to COMMIT, so commit
-/// order is id order and a writer may number its own events before it commits (<see cref="NumberWithinAsync"/>): the
-/// post writer does, which saves the sequencer's own transaction and fsync under the same write lock (W1 in
-/// bench/findings.md). The sequencer then only numbers what other writers left, and looks before it locks.
-/// </remarks>
 public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
 {
     const long LockKey = 0x43686F72757331; // "Chorus1"
@@ -26,8 +20,6 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
     public async Task<int> SequenceAsync(int batch, CancellationToken ct)
     {
         var postgres = settings.Provider == DatabaseProvider.Postgres;
-        // SQLite: nothing waiting (the usual case, since the post writer numbers its own) takes no write lock.
-        if (!postgres && !await db.Events.AnyAsync(e => e.Seq == null, ct)) return 0;
         // On SQLite this is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is ours from here on.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (postgres)
@@ -36,29 +28,16 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
             var got = await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
             if (!got) return 0;
         }
-        var n = await NumberAsync(db, batch, ct);
+        var n = await db.Database.ExecuteSqlAsync($"""
+            UPDATE events SET seq = numbered.base + numbered.rn
+            FROM (SELECT e.id, ROW_NUMBER() OVER (ORDER BY e.id) AS rn,
+                         (SELECT COALESCE(MAX(seq), 0) FROM events) AS base
+                  FROM events e WHERE e.seq IS NULL ORDER BY e.id LIMIT {batch}) AS numbered
+            WHERE events.id = numbered.id
+            """, ct);
         if (n > 0 && postgres)
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", ct);
         await tx.CommitAsync(ct);
         return n;
     }
-
-    /// <summary>
-    /// SQLite only: numbers every waiting event inside the caller's open write transaction, its own new events
-    /// included, so they commit already numbered. Does nothing on PostgreSQL, where only the sequencer may number.
-    /// </summary>
-    public static async Task NumberWithinAsync(DbContext db, CancellationToken ct)
-    {
-        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Events are numbered within the writer's transaction.");
-        if (db.Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) != true) return;
-        await NumberAsync(db, int.MaxValue, ct);
-    }
-
-    static Task<int> NumberAsync(DbContext db, int batch, CancellationToken ct) => db.Database.ExecuteSqlAsync($"""
-        UPDATE events SET seq = numbered.base + numbered.rn
-        FROM (SELECT e.id, ROW_NUMBER() OVER (ORDER BY e.id) AS rn,
-                     (SELECT COALESCE(MAX(seq), 0) FROM events) AS base
-              FROM events e WHERE e.seq IS NULL ORDER BY e.id LIMIT {batch}) AS numbered
-        WHERE events.id = numbered.id
-        """, ct);
 }
