@@ -9,9 +9,8 @@ namespace Chorus.Server.Data;
 /// In the server, connections never checkpoint themselves (<c>wal_autocheckpoint=0</c>, see
 /// <see cref="DatabaseSetup"/>): this service runs a PASSIVE checkpoint on a connection of its own every
 /// <see cref="Interval"/>. PASSIVE never waits for readers or the writer; what it cannot copy yet (pages a reader
-/// still needs) it copies next time. Often, so each copy is small: its fsync of the database file holds up the
-/// writer's next fsync of the log on the same disk, and at 500 ms apart the copies were large enough to double the
-/// open-loop p99 of W1.
+/// still needs) it copies next time. Often, so each copy is small: its fsync of the database file can hold up the
+/// writer's next fsync of the log on the same disk.
 /// </summary>
 public sealed class SqliteCheckpointer(ChorusSettings settings, ILogger<SqliteCheckpointer> log) : BackgroundService
 {

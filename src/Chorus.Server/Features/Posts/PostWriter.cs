@@ -195,4 +195,3 @@ public static class PostAudience
         foreach (var row in changed) byId[row.Id].MembersOnly = row.MembersOnly;
     }
 }
-

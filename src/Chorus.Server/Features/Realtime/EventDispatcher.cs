@@ -93,6 +93,11 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
         }
     }
 
+    /// <summary>Control events after which a person's open streams listen on other keys (<see cref="ApplyControlAsync"/>).</summary>
+    public static bool Resubscribes(string kind) => kind is "group.membership" || FollowsChanged(kind);
+
+    static bool FollowsChanged(string kind) => kind is "follow.created" or "follow.removed" or "topic.followed" or "topic.unfollowed";
+
     async Task ApplyControlAsync(StreamEvent e, StreamRoutes routes, CancellationToken ct)
     {
         switch (e.Kind)
@@ -116,7 +121,7 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
                 foreach (var c in connections.Where(c => c.HasStream("user")))
                     hub.Resubscribe(c, "user", await routes.UserKeysAsync(person, ct));
                 break;
-            case "follow.created" or "follow.removed" or "topic.followed" or "topic.unfollowed" when e.OnlyPersonId is { } person:
+            case var kind when FollowsChanged(kind) && e.OnlyPersonId is { } person:
                 foreach (var c in hub.ConnectionsOf(person).Where(c => c.HasStream("user")))
                 {
                     // Re-derive the whole "user" key set: cheap (two indexed queries) and always exactly right.

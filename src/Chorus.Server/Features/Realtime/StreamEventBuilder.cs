@@ -34,7 +34,7 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
     public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct, Func<long, bool>? recipients = null,
         Action<IReadOnlyList<CommittedChange>>? committed = null, Func<IReadOnlyList<StreamKey>, bool>? listened = null)
     {
-        if (listened is not null && events.Any(e => ChangesSubscriptions(e.Kind))) listened = null;
+        if (listened is not null && events.Any(e => EventDispatcher.Resubscribes(e.Kind))) listened = null;
         var options = FastJson.Options(services);
         var postIds = events.Where(e => e.PostId is not null && PostKinds.Contains(e.Kind)).Select(e => e.PostId!.Value).Distinct().ToList();
         var posts = postIds.Count == 0 ? [] : await db.Posts.AsNoTracking().Where(p => postIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
@@ -110,10 +110,6 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
         keys.AddRange(topicIds.Select(StreamKey.Topic));
         return keys;
     }
-
-    /// <summary>Control events after which a person's open streams listen on other keys (<see cref="EventDispatcher"/>).</summary>
-    static bool ChangesSubscriptions(string kind) =>
-        kind is "follow.created" or "follow.removed" or "topic.followed" or "topic.unfollowed" or "group.membership";
 
     /// <summary>The group-stream copies of this batch's joins and departures (invitations and requests stay with the admins' lists).</summary>
     async Task<Dictionary<long, StreamEvent>> MembershipsAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct)
