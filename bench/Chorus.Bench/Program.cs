@@ -30,6 +30,10 @@ const string Usage = """
                      --keep DIR keeps each loaded database for profiling afterwards: the SQLite data directory moves to
                      DIR/<db>-<size>, the PostgreSQL database is left in place (its name is printed).
       report         Rebuild docs/benchmarks.md from bench/results/*.json.
+      post-load      --url URL --tokens FILE [--rate N] [--concurrency 64] [--warmup 10] [--seconds 20]
+                     W1's posting alone against a server already running (for profiling on a kept database): posts as
+                     the tokens in FILE (one per line, round robin) at N/s open loop, or closed loop when --rate is 0.
+                     Prints the result; writes nothing.
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -101,6 +105,14 @@ switch (args[0])
     case "report":
         Report.Regenerate();
         return 0;
+    case "post-load":
+        if (Opt("url", "") is not { Length: > 0 } url || Opt("tokens", "") is not { Length: > 0 } tokenFile || !File.Exists(tokenFile))
+        {
+            Console.Error.WriteLine("post-load needs --url and --tokens FILE (an existing file, one token per line).");
+            return 2;
+        }
+        return await Chorus.Bench.Run.Workloads.PostLoadAsync(new Uri(url), File.ReadAllLines(tokenFile).Where(l => l.Length > 0).ToList(),
+            Int("rate", 0), Int("concurrency", 64), TimeSpan.FromSeconds(Int("warmup", 10)), TimeSpan.FromSeconds(Int("seconds", 20)));
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.\n\n{Usage}");
         return 2;

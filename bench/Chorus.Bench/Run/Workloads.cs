@@ -105,6 +105,21 @@ public static class Workloads
         return new PostingResults(closed, open, buckets, list.Count, meanFollowers, half);
     }
 
+    /// <summary>W1's posting alone, against a server already running: closed loop when <paramref name="rate"/> is 0.</summary>
+    public static async Task<int> PostLoadAsync(Uri server, IReadOnlyList<string> tokens, int rate, int concurrency, TimeSpan warmUp, TimeSpan duration)
+    {
+        if (tokens.Count == 0) { Console.Error.WriteLine("--tokens: the file has no tokens."); return 2; }
+        var turn = 0;
+        var text = 0;
+        Task Post(LoadClient c, CancellationToken ct) => c.PostJsonAsync("/api/v1/posts", tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)],
+            JsonSerializer.Serialize(new { text = PostText(Interlocked.Increment(ref text)) }), HttpStatusCode.Created, "post", ct, keepBody: false);
+        var result = rate > 0
+            ? await LoadGenerator.RunOpenAsync($"POST /posts, open loop {rate}/s", server, rate, 256, warmUp, duration, Post)
+            : await LoadGenerator.RunAsync($"POST /posts, {concurrency} clients", server, concurrency, warmUp, duration, Post);
+        Print(result);
+        return result.Errors > 0 ? 1 : 0;
+    }
+
     /// <summary>A post of realistic length (~200 characters), sometimes with a topic.</summary>
     static string PostText(int n) =>
         $"Update {n}: the quarterly plan review moved to Thursday; notes, the draft budget and the open questions are in the shared folder. " +
