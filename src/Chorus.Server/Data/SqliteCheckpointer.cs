@@ -11,16 +11,29 @@ namespace Chorus.Server.Data;
 /// <see cref="Interval"/>. PASSIVE never waits for readers or the writer; what it cannot copy yet (pages a reader
 /// still needs) it copies next time. Often, so each copy is small: its fsync of the database file can hold up the
 /// writer's next fsync of the log on the same disk.
+/// <para>SQLite starts the log over (writes from its beginning again) only when a write begins right after a
+/// checkpoint copied all of it. Under sustained posting the writer has always committed again before a background
+/// checkpoint ends, so the log grew without end: 1.2–2 GB after two minutes of W1 (bench/findings.md). So once the log
+/// passes <see cref="RestartPages"/>, the checkpointer holds the post writer between two batches
+/// (<see cref="WriterPause"/>) for one more PASSIVE pass, which copies the little committed since; the next write
+/// then starts the log over, unless a read that began before the pass still uses it (then a later pass does).</para>
 /// </summary>
-public sealed class SqliteCheckpointer(ChorusSettings settings, ILogger<SqliteCheckpointer> log) : BackgroundService
+public sealed class SqliteCheckpointer(ChorusSettings settings, WriterPause writer, ILogger<SqliteCheckpointer> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    long _runs, _copied;
+    long _runs, _copied, _holds, _restarts, _lastLog;
 
     /// <summary>Checkpoints run, and log pages copied into the database file, since start (for tests and diagnostics).</summary>
     public long Runs => Interlocked.Read(ref _runs);
     public long PagesCopied => Interlocked.Read(ref _copied);
+
+    /// <summary>Times the writer was held for a pass, and times the log was seen to have started over.</summary>
+    public long Holds => Interlocked.Read(ref _holds);
+    public long Restarts => Interlocked.Read(ref _restarts);
+
+    /// <summary>Log size (pages of 4 KB) past which the writer is held for a pass: 32 MB.</summary>
+    internal int RestartPages { get; set; } = 8_192;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -40,16 +53,38 @@ public sealed class SqliteCheckpointer(ChorusSettings settings, ILogger<SqliteCh
         try
         {
             await using var connection = await DatabaseSetup.OpenConnectionAsync(settings, CancellationToken.None);
-            await using var cmd = connection.CreateCommand();
-            // Answers (busy, pages in the log, pages of it now in the database file).
-            cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-            await using var reader = await cmd.ExecuteReaderAsync();
-            if (await reader.ReadAsync() && reader.GetInt64(2) is var copied and > 0) Interlocked.Add(ref _copied, copied);
+            var (pages, _) = await PassAsync(connection);
+            if (pages >= RestartPages)
+            {
+                // The writer finishes its batch and waits; this pass copies what it committed during the last one.
+                using (await writer.HoldAsync(CancellationToken.None))
+                {
+                    Interlocked.Increment(ref _holds);
+                    await PassAsync(connection);
+                }
+            }
             Interlocked.Increment(ref _runs);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
             log.LogWarning(e, "SQLite checkpoint failed; the next one retries");
         }
+    }
+
+    /// <summary>One PASSIVE checkpoint: the log's size in pages, and how many of them are now in the database file.</summary>
+    async Task<(long Pages, long Copied)> PassAsync(System.Data.Common.DbConnection connection)
+    {
+        await using var cmd = connection.CreateCommand();
+        // Answers (busy, pages in the log, pages of it now in the database file).
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        await using var reader = await cmd.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return (0, 0);
+        var (pages, copied) = (reader.GetInt64(1), reader.GetInt64(2));
+        // Copied counts from the log's start, so the difference to the last pass is what this one copied.
+        var last = Interlocked.Exchange(ref _lastLog, copied);
+        if (copied < last) Interlocked.Increment(ref _restarts);
+        if (copied > last) Interlocked.Add(ref _copied, copied - last);
+        else if (copied < last) Interlocked.Add(ref _copied, copied);
+        return (pages, copied);
     }
 }

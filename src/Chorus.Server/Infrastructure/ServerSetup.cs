@@ -50,6 +50,7 @@ public static class ServerSetup
         services.AddScoped<TopicStore>();
         services.AddScoped<PostRenderer>();
         services.AddScoped<PostService>();
+        services.AddSingleton<Data.WriterPause>();
         services.AddSingleton<PostWriter>();
         services.AddScoped<NotificationWriter>();
         services.AddScoped<NotificationRenderer>();

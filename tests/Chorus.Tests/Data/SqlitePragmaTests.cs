@@ -56,4 +56,47 @@ public sealed class SqlitePragmaTests(Servers servers)
         await PostTypes.PostTypeHelpers.EventuallyAsync(() => Task.FromResult(checkpointer.PagesCopied > before));
         Assert.True(checkpointer.Runs > 0);
     }
+
+    /// <summary>
+    /// Under sustained posting the writer always commits again before a background checkpoint ends, and SQLite starts
+    /// the log over only after a checkpoint copied all of it: the log grew to gigabytes in W1 (bench/findings.md). Past
+    /// a size, the checkpointer holds the writer between two batches for one more pass, and the log starts over.
+    /// </summary>
+    [Fact]
+    public async Task The_log_starts_over_while_posts_keep_coming()
+    {
+        var server = servers["Sqlite"];
+        var checkpointer = server.Services.GetRequiredService<Chorus.Server.Data.SqliteCheckpointer>();
+        var threshold = checkpointer.RestartPages;
+        // A few dozen pages instead of 32 MB, so a test's posting reaches it in moments.
+        checkpointer.RestartPages = 24;
+        try
+        {
+            var (holds, restarts) = (checkpointer.Holds, checkpointer.Restarts);
+            var author = await server.CreateUserAsync();
+            using var stop = new CancellationTokenSource();
+            var written = 0;
+            var posting = Enumerable.Range(0, 8).Select(async w =>
+            {
+                for (var n = 0; !stop.IsCancellationRequested; n++)
+                {
+                    await author.NewPostAsync($"log {w}-{n}: keep the writer busy so the log would only grow");
+                    Interlocked.Increment(ref written);
+                }
+            }).ToList();
+            try
+            {
+                await PostTypes.PostTypeHelpers.EventuallyAsync(() => Task.FromResult(checkpointer.Holds > holds && checkpointer.Restarts > restarts));
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await Task.WhenAll(posting);
+            }
+            // Holding the writer never loses a post: every one written is there.
+            var stored = await server.InDbAsync(db => db.Posts.CountAsync(p => p.AuthorId == author.Id));
+            Assert.Equal(written, stored);
+        }
+        finally { checkpointer.RestartPages = threshold; }
+    }
 }

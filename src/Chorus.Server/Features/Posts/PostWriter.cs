@@ -14,7 +14,7 @@ namespace Chorus.Server.Features.Posts;
 /// bad post never takes others down with it. A unit of work that changes existing rows, or runs inside the caller's
 /// own transaction, is saved by the caller as before.
 /// </summary>
-public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers observers, EventSignal signal, ILogger<PostWriter> log) : IAsyncDisposable
+public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers observers, EventSignal signal, WriterPause pause, ILogger<PostWriter> log) : IAsyncDisposable
 {
     /// <summary>Posts per transaction at most: bounds the time one batch holds the write lock.</summary>
     public const int MaxBatch = 256;
@@ -60,6 +60,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
         var batch = new List<Unit>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync(stop))
         {
+            // Waits while the SQLite checkpointer holds the writer to let the log start over (ADR 011); uncontended otherwise.
+            using var turn = await pause.BatchAsync(stop);
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var unit)) batch.Add(unit);
             try { await WriteAsync(batch, stop); }
             catch (Exception e) when (batch.Count > 1 && e is not OperationCanceledException)
