@@ -83,19 +83,13 @@ public static class Workloads
         var tokens = await BenchDatabase.TokensAsync(server, writers, "write");
         var list = tokens.Values.ToList();
         var meanFollowers = tokens.Keys.Average(id => (double)org.FollowerCount[id - 1]);
-        var turn = 0;
-        string Next() => list[(int)((uint)Interlocked.Increment(ref turn) % (uint)list.Count)];
-        var text = 0;
-        string Body() => JsonSerializer.Serialize(new { text = PostText(Interlocked.Increment(ref text)) });
+        var post = Posting(list);
 
-        var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.WarmUp, size.Duration,
-            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct, keepBody: false)));
+        var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.WarmUp, size.Duration, post));
         var halfRate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.5));
-        var half = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(halfRate)}/s", server, halfRate, 256, size.WarmUp, size.Duration,
-            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct, keepBody: false)));
+        var half = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(halfRate)}/s", server, halfRate, 256, size.WarmUp, size.Duration, post));
         var rate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.8));
-        var open = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration,
-            (c, ct) => c.PostJsonAsync("/api/v1/posts", Next(), Body(), HttpStatusCode.Created, "post", ct, keepBody: false)));
+        var open = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration, post));
 
         var buckets = new List<Visibility>();
         foreach (var bucket in new[] { 10, 1_000, 10_000, 100_000 })
@@ -109,15 +103,21 @@ public static class Workloads
     public static async Task<int> PostLoadAsync(Uri server, IReadOnlyList<string> tokens, int rate, int concurrency, TimeSpan warmUp, TimeSpan duration)
     {
         if (tokens.Count == 0) { Console.Error.WriteLine("--tokens: the file has no tokens."); return 2; }
-        var turn = 0;
-        var text = 0;
-        Task Post(LoadClient c, CancellationToken ct) => c.PostJsonAsync("/api/v1/posts", tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)],
-            JsonSerializer.Serialize(new { text = PostText(Interlocked.Increment(ref text)) }), HttpStatusCode.Created, "post", ct, keepBody: false);
+        var post = Posting(tokens);
         var result = rate > 0
-            ? await LoadGenerator.RunOpenAsync($"POST /posts, open loop {rate}/s", server, rate, 256, warmUp, duration, Post)
-            : await LoadGenerator.RunAsync($"POST /posts, {concurrency} clients", server, concurrency, warmUp, duration, Post);
+            ? await LoadGenerator.RunOpenAsync($"POST /posts, open loop {rate}/s", server, rate, 256, warmUp, duration, post)
+            : await LoadGenerator.RunAsync($"POST /posts, {concurrency} clients", server, concurrency, warmUp, duration, post);
         Print(result);
         return result.Errors > 0 ? 1 : 0;
+    }
+
+    /// <summary>One W1 iteration: a new post of realistic text, as the next of <paramref name="tokens"/> in turn.</summary>
+    static Func<LoadClient, CancellationToken, Task> Posting(IReadOnlyList<string> tokens)
+    {
+        var turn = 0;
+        var text = 0;
+        return (c, ct) => c.PostJsonAsync("/api/v1/posts", tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)],
+            JsonSerializer.Serialize(new { text = PostText(Interlocked.Increment(ref text)) }), HttpStatusCode.Created, "post", ct, keepBody: false);
     }
 
     /// <summary>A post of realistic length (~200 characters), sometimes with a topic.</summary>

@@ -22,7 +22,7 @@ public sealed class SqliteCheckpointer(ChorusSettings settings, WriterPause writ
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    long _runs, _copied, _holds, _restarts, _lastLog;
+    long _runs, _copied, _holds, _restarts, _lastCopied;
 
     /// <summary>Checkpoints run, and log pages copied into the database file, since start (for tests and diagnostics).</summary>
     public long Runs => Interlocked.Read(ref _runs);
@@ -53,11 +53,11 @@ public sealed class SqliteCheckpointer(ChorusSettings settings, WriterPause writ
         try
         {
             await using var connection = await DatabaseSetup.OpenConnectionAsync(settings, CancellationToken.None);
-            var (pages, _) = await PassAsync(connection);
+            var pages = await PassAsync(connection);
             if (pages >= RestartPages)
             {
                 // The writer finishes its batch and waits; this pass copies what it committed during the last one.
-                using (await writer.HoldAsync(CancellationToken.None))
+                using (await writer.TurnAsync(CancellationToken.None))
                 {
                     Interlocked.Increment(ref _holds);
                     await PassAsync(connection);
@@ -71,20 +71,20 @@ public sealed class SqliteCheckpointer(ChorusSettings settings, WriterPause writ
         }
     }
 
-    /// <summary>One PASSIVE checkpoint: the log's size in pages, and how many of them are now in the database file.</summary>
-    async Task<(long Pages, long Copied)> PassAsync(System.Data.Common.DbConnection connection)
+    /// <summary>One PASSIVE checkpoint; answers the log's size in pages.</summary>
+    async Task<long> PassAsync(System.Data.Common.DbConnection connection)
     {
         await using var cmd = connection.CreateCommand();
         // Answers (busy, pages in the log, pages of it now in the database file).
         cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
         await using var reader = await cmd.ExecuteReaderAsync();
-        if (!await reader.ReadAsync()) return (0, 0);
+        if (!await reader.ReadAsync()) return 0;
         var (pages, copied) = (reader.GetInt64(1), reader.GetInt64(2));
-        // Copied counts from the log's start, so the difference to the last pass is what this one copied.
-        var last = Interlocked.Exchange(ref _lastLog, copied);
+        // Copied counts from the log's start, so the difference to the last pass is what this one copied; fewer than
+        // last time means the log started over since, and all of them are new.
+        var last = Interlocked.Exchange(ref _lastCopied, copied);
         if (copied < last) Interlocked.Increment(ref _restarts);
-        if (copied > last) Interlocked.Add(ref _copied, copied - last);
-        else if (copied < last) Interlocked.Add(ref _copied, copied);
-        return (pages, copied);
+        Interlocked.Add(ref _copied, copied < last ? copied : copied - last);
+        return pages;
     }
 }

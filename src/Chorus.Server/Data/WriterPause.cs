@@ -10,15 +10,15 @@ public sealed class WriterPause
 {
     readonly SemaphoreSlim _turn = new(1, 1);
 
-    /// <summary>Waits for the writer's batch in progress to end; no batch starts until the returned handle is disposed.</summary>
-    public async Task<IDisposable> HoldAsync(CancellationToken ct)
+    /// <summary>
+    /// One turn, until the returned handle is disposed: the post writer takes one for each batch, the checkpointer one
+    /// to hold the writer (it waits for the batch in progress, and no batch starts while it holds the turn).
+    /// </summary>
+    public async Task<IDisposable> TurnAsync(CancellationToken ct)
     {
         await _turn.WaitAsync(ct);
         return new Release(_turn);
     }
-
-    /// <summary>The writer's side: one batch at a time, never while the writer is held.</summary>
-    public Task<IDisposable> BatchAsync(CancellationToken ct) => HoldAsync(ct);
 
     sealed class Release(SemaphoreSlim turn) : IDisposable
     {

@@ -61,7 +61,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
         while (await _queue.Reader.WaitToReadAsync(stop))
         {
             // Waits while the SQLite checkpointer holds the writer to let the log start over (ADR 011); uncontended otherwise.
-            using var turn = await pause.BatchAsync(stop);
+            using var turn = await pause.TurnAsync(stop);
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var unit)) batch.Add(unit);
             try { await WriteAsync(batch, stop); }
             catch (Exception e) when (batch.Count > 1 && e is not OperationCanceledException)
