@@ -19,6 +19,8 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     readonly ConcurrentDictionary<TKey, Slot> _slots = new();
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly long _ttlTicks = (long)(timeToLive.TotalSeconds * (clock ?? TimeProvider.System).TimestampFrequency);
+    /// <summary>A use this close to the last recorded one is not recorded (see <see cref="TryGetAt"/>): 5 ms.</summary>
+    readonly long _touchTicks = (clock ?? TimeProvider.System).TimestampFrequency / 200;
     int _count;
     int _trimming;
 
@@ -44,19 +46,42 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
 
     public bool TryGet(TKey key, out TValue value)
     {
+        var hit = TryGetAt(key, _clock.GetTimestamp(), out value);
+        Interlocked.Increment(ref hit ? ref _hits : ref _misses);
+        return hit;
+    }
+
+    /// <summary>
+    /// Looks up many keys with one reading of the clock and one update of the counters: a home feed asks for each of
+    /// its reader's sources, a hundred or more per request, and per key those two cost more than the lookup (W2 in
+    /// bench/findings.md). <paramref name="found"/>[i] says whether <paramref name="values"/>[i] holds keys[i]'s value;
+    /// answers the number of hits.
+    /// </summary>
+    public int TryGetMany(IReadOnlyList<TKey> keys, Span<TValue> values, Span<bool> found)
+    {
+        var now = _clock.GetTimestamp();
+        var hits = 0;
+        for (var i = 0; i < keys.Count; i++)
+            if (found[i] = TryGetAt(keys[i], now, out values[i])) hits++;
+        if (hits > 0) Interlocked.Add(ref _hits, hits);
+        if (hits < keys.Count) Interlocked.Add(ref _misses, keys.Count - hits);
+        return hits;
+    }
+
+    bool TryGetAt(TKey key, long now, out TValue value)
+    {
         if (_slots.TryGetValue(key, out var slot) && slot.Value is { } box)
         {
-            var now = _clock.GetTimestamp();
             if (now - box.StoredAt < _ttlTicks)
             {
-                slot.LastUsed = now;
-                Interlocked.Increment(ref _hits);
+                // Written only when it moved by more than a few milliseconds: a key every reader shares (a leader's
+                // posts) would otherwise be written by every request on every core, its cache line passed between them.
+                if (now - Volatile.Read(ref slot.LastUsed) > _touchTicks) Volatile.Write(ref slot.LastUsed, now);
                 value = box.Value;
                 return true;
             }
             Remove(key, slot);
         }
-        Interlocked.Increment(ref _misses);
         value = default!;
         return false;
     }
@@ -107,13 +132,16 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     {
         var result = new Dictionary<TKey, TValue>();
         Dictionary<TKey, Stamp>? misses = null;
+        var now = _clock.GetTimestamp();
         foreach (var key in keys)
         {
             if (result.ContainsKey(key) || misses?.ContainsKey(key) == true) continue;
-            if (TryGet(key, out var value)) result[key] = value;
+            if (TryGetAt(key, now, out var value)) result[key] = value;
             else (misses ??= [])[key] = Begin(key);
         }
+        if (result.Count > 0) Interlocked.Add(ref _hits, result.Count);
         if (misses is null) return result;
+        Interlocked.Add(ref _misses, misses.Count);
         foreach (var (key, value) in await load([.. misses.Keys], ct))
         {
             result[key] = value;

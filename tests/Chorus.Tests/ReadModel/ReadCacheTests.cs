@@ -85,6 +85,26 @@ public sealed class ReadCacheTests
         Assert.False(cache.TryGet(3, out _));
     }
 
+    [Fact]
+    public void TryGetMany_answers_hits_misses_and_expired_entries_as_TryGet_does_and_counts_them()
+    {
+        var clock = new ManualClock();
+        var cache = new ReadCache<int, string>(100, TimeSpan.FromSeconds(10), clock);
+        cache.Store(cache.Begin(1), "one");
+        clock.Advance(TimeSpan.FromSeconds(5));
+        cache.Store(cache.Begin(2), "two");
+        clock.Advance(TimeSpan.FromSeconds(6)); // 1 is past its time to live, 2 is not
+        var values = new string[4];
+        var found = new bool[4];
+        var hits = cache.TryGetMany([1, 2, 3, 2], values, found);
+        Assert.Equal(2, hits);
+        Assert.Equal([false, true, false, true], found);
+        Assert.Equal("two", values[1]);
+        Assert.Equal("two", values[3]);
+        Assert.Equal((2L, 2L), (cache.Hits, cache.Misses));
+        Assert.False(cache.TryGet(1, out _)); // the expired entry was dropped
+    }
+
     sealed class ManualClock : TimeProvider
     {
         long _ticks = 1_000_000;
@@ -129,5 +149,8 @@ public sealed class FeedMergeTests
         Assert.Equal(1, FeedMerge.Below(ids, 85));
         Assert.Equal(3, FeedMerge.Below(ids, 70));
         Assert.Equal(0, FeedMerge.Below([], 5));
+        Assert.Equal(0, FeedMerge.Below(ids, 91));
+        Assert.Equal(2, FeedMerge.Below(ids, 71));
+        Assert.Equal(3, FeedMerge.Below(ids, 1));
     }
 }

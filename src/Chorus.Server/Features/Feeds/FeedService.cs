@@ -149,10 +149,21 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
     {
         var sources = new List<FeedMerge.Source>(keys.Count);
         List<SourceKey>? missing = null;
-        foreach (var key in keys)
+        var lists = System.Buffers.ArrayPool<SourceList>.Shared.Rent(keys.Count);
+        var found = System.Buffers.ArrayPool<bool>.Shared.Rent(keys.Count);
+        try
         {
-            if (memory.Lists.TryGet(key, out var list)) Add(key, list);
-            else (missing ??= []).Add(key);
+            if (memory.Lists.TryGetMany(keys, lists, found) < keys.Count) missing = [];
+            for (var i = 0; i < keys.Count; i++)
+            {
+                if (found[i]) Add(keys[i], lists[i]);
+                else missing!.Add(keys[i]);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<SourceList>.Shared.Return(lists, clearArray: true);
+            System.Buffers.ArrayPool<bool>.Shared.Return(found);
         }
         if (missing is not null)
             foreach (var (key, list) in await memory.Lists.GetManyAsync(missing, async (missing, ct) =>
