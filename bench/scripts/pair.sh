@@ -1,0 +1,61 @@
+#!/bin/bash
+# Two builds of the server, measured in the same minutes of the machine: each runs on its own copy of a kept SQLite
+# data directory (run --keep DIR), on ports 5901 (A) and 5902 (B), and wrk sends alternating bursts to one, then the
+# other. Single back-to-back runs cannot tell a 15% change on this machine, whose speed moves by a third within
+# minutes; interleaved bursts can. Prints every burst (label, req/s, p99, server CPU µs per request) and the medians.
+#
+#   bench/scripts/pair.sh A_DIR B_DIR DATA_DIR TOKENS_FILE post|home [ROUNDS] [SECONDS]
+#
+# A_DIR, B_DIR: directories holding a built Chorus.Server.dll (e.g. copies of src/Chorus.Server/bin/Release/net10.0).
+# DATA_DIR: a kept data directory (holding chorus.db); it is copied, never written.
+# TOKENS_FILE: bearer tokens of people in that database, one per line (write scope for post, read for home).
+# Needs wrk and python3. Set A_ENV / B_ENV for extra environment (e.g. B_ENV=DOTNET_GCGen0MaxBudget=40000000).
+set -euo pipefail
+[ $# -ge 5 ] || { sed -n 2,13p "$0"; exit 2; }
+A=$1; B=$2; DATA=$3; TOKENS=$(realpath "$4"); MODE=$5; ROUNDS=${6:-6}; SECS=${7:-8}
+WORK=$(mktemp -d); PA=; PB=
+trap 'kill $PA $PB 2>/dev/null || true; sleep 1; rm -rf "$WORK"' EXIT
+case $MODE in
+  post) PATH_=/api/v1/posts; BODY='"{\"text\":\"Update " .. counter .. ": the quarterly plan review moved to Thursday; notes, the draft budget and the open questions are in the shared folder. Please add comments before the meeting so we can decide quickly.\"}"'; METHOD=POST ;;
+  home) PATH_='/api/v1/timelines/home?limit=20'; BODY=nil; METHOD=GET ;;
+  *) echo "mode must be post or home" >&2; exit 2 ;;
+esac
+cat > "$WORK/load.lua" <<LUA
+tokens = {}
+for line in io.lines("$TOKENS") do if #line > 0 then tokens[#tokens + 1] = line end end
+counter = 0
+request = function()
+  counter = counter + 1
+  local h = { ["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1], ["Content-Type"] = "application/json" }
+  return wrk.format("$METHOD", "$PATH_", h, $BODY)
+end
+LUA
+start() { # label dir port extra-env
+  mkdir -p "$WORK/$1"; cp -a "$DATA/." "$WORK/$1/"
+  (cd "$2" && env ${4:-} Chorus__DataDirectory="$WORK/$1" Chorus__Demo__Seed=false Chorus__Security__PostsPerMinute=100000000 \
+     ASPNETCORE_URLS=http://127.0.0.1:$3 nohup dotnet Chorus.Server.dll > "$WORK/$1.log" 2>&1 &)
+  for _ in $(seq 1 240); do curl -sf -o /dev/null localhost:$3/readyz && return; sleep 0.5; done
+  echo "server $1 did not become ready; see $WORK/$1.log" >&2; cat "$WORK/$1.log" >&2; exit 1
+}
+pid_of() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+start A "$A" 5901 "${A_ENV:-}"; PA=$(pid_of 5901)
+start B "$B" 5902 "${B_ENV:-}"; PB=$(pid_of 5902); HZ=$(getconf CLK_TCK)
+for port in 5901 5902; do wrk -t1 -c64 -d20s -s "$WORK/load.lua" http://127.0.0.1:$port >/dev/null; done   # warm-up (JIT tiering)
+burst() { # label port pid
+  local t0 t1 out n
+  t0=$(awk '{print $14+$15}' /proc/$3/stat)
+  out=$(wrk -t1 -c64 -d${SECS}s --latency -s "$WORK/load.lua" http://127.0.0.1:$2)
+  t1=$(awk '{print $14+$15}' /proc/$3/stat)
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
+  echo "$1 $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}') $(python3 -c "print(round(($t1-$t0)/$HZ/$n*1e6,1))")"
+}
+for _ in $(seq 1 "$ROUNDS"); do burst A 5901 "$PA"; burst B 5902 "$PB"; done | tee "$WORK/bursts"
+python3 - "$WORK/bursts" <<'PY'
+import statistics as st, sys
+rows = [l.split() for l in open(sys.argv[1])]
+ms = lambda v: float(v[:-2]) if v.endswith('ms') else float(v[:-1]) * 1000 if v.endswith('s') else float(v)
+for k in 'AB':
+    r = [x for x in rows if x[0] == k]
+    print(f"{k}: median {st.median(float(x[1]) for x in r):,.0f} req/s, p99 {st.median(ms(x[2]) for x in r):.1f} ms, "
+          f"{st.median(float(x[3]) for x in r):.0f} µs server CPU per request ({len(r)} bursts)")
+PY
