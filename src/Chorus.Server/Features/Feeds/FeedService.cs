@@ -153,11 +153,11 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
         var found = System.Buffers.ArrayPool<bool>.Shared.Rent(keys.Count);
         try
         {
-            if (memory.Lists.TryGetMany(keys, lists, found) < keys.Count) missing = [];
+            memory.Lists.TryGetMany(keys, lists, found);
             for (var i = 0; i < keys.Count; i++)
             {
                 if (found[i]) Add(keys[i], lists[i]);
-                else missing!.Add(keys[i]);
+                else (missing ??= []).Add(keys[i]);
             }
         }
         finally
