@@ -8,7 +8,8 @@ namespace Chorus.Server.Infrastructure;
 /// <list type="bullet">
 /// <item>A load is stamped before it reads (<see cref="Begin"/>) and stored only if nothing invalidated the key in
 /// between (<see cref="Store"/>), so a value read before a commit is never kept after that commit's invalidation.
-/// The stamp is the key's slot itself: invalidation removes the slot, so a store into a removed slot is dropped.</item>
+/// The stamp is the key's entry itself, a load in flight: a store swaps it for the value only if the key still holds
+/// it, and invalidation removes it first.</item>
 /// <item>Entries older than the time to live are treated as missing: a safety net for changes made outside the server
 /// (the CLI), never the way a change is seen.</item>
 /// <item>At most <c>capacity</c> entries; beyond it the least recently used tenth is dropped, off the request path.</item>
@@ -16,7 +17,7 @@ namespace Chorus.Server.Infrastructure;
 /// </summary>
 public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, TimeProvider? clock = null) where TKey : notnull
 {
-    readonly ConcurrentDictionary<TKey, Slot> _slots = new();
+    readonly ConcurrentDictionary<TKey, Entry> _entries = new();
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly long _ttlTicks = (long)(timeToLive.TotalSeconds * (clock ?? TimeProvider.System).TimestampFrequency);
     /// <summary>A use this close to the last recorded one is not recorded (see <see cref="TryGetAt"/>): 5 ms.</summary>
@@ -34,19 +35,39 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     public long Misses => Interlocked.Read(ref _misses);
     long _hits, _misses;
 
-    public sealed class Slot
+    /// <summary>
+    /// A key's place in the cache: a load in flight (<see cref="Begin"/>), or a value and when it was stored. A loaded
+    /// entry never changes its value; a new value is a new entry. Once an entry leaves the cache (invalidated, expired,
+    /// evicted) it says so, so a caller may keep an entry as a hint and skip the lookup while it stays current
+    /// (<see cref="TryGetMany(IReadOnlyList{TKey}, Span{Entry}, Span{TValue}, Span{bool})"/>).
+    /// </summary>
+    public sealed class Entry
     {
-        internal sealed record Box(TValue Value, long StoredAt);
-        internal volatile Box? Value;
+        internal readonly TValue Value = default!;
+        internal readonly long StoredAt;
+        internal readonly bool Loaded;
         internal long LastUsed;
+        bool _dropped;
+
+        internal Entry(long now) => LastUsed = now;
+
+        internal Entry(TValue value, long now)
+        {
+            Value = value;
+            StoredAt = LastUsed = now;
+            Loaded = true;
+        }
+
+        internal bool Dropped => Volatile.Read(ref _dropped);
+        internal void Drop() => Volatile.Write(ref _dropped, true);
     }
 
     /// <summary>What a loader holds between <see cref="Begin"/> and <see cref="Store"/>.</summary>
-    public readonly record struct Stamp(TKey Key, Slot Slot);
+    public readonly record struct Stamp(TKey Key, Entry Entry);
 
     public bool TryGet(TKey key, out TValue value)
     {
-        var hit = TryGetAt(key, _clock.GetTimestamp(), out value);
+        var hit = TryGetAt(key, _clock.GetTimestamp(), out _, out value);
         Interlocked.Increment(ref hit ? ref _hits : ref _misses);
         return hit;
     }
@@ -62,28 +83,70 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
         var now = _clock.GetTimestamp();
         var hits = 0;
         for (var i = 0; i < keys.Count; i++)
-            if (found[i] = TryGetAt(keys[i], now, out values[i])) hits++;
-        if (hits > 0) Interlocked.Add(ref _hits, hits);
-        if (hits < keys.Count) Interlocked.Add(ref _misses, keys.Count - hits);
+            if (found[i] = TryGetAt(keys[i], now, out _, out values[i])) hits++;
+        Tally(hits, keys.Count);
         return hits;
     }
 
-    bool TryGetAt(TKey key, long now, out TValue value)
+    /// <summary>
+    /// As <see cref="TryGetMany(IReadOnlyList{TKey}, Span{TValue}, Span{bool})"/>, with an entry per key that the caller
+    /// keeps between calls: while a kept entry is still the key's current one, the lookup is skipped. A home feed's
+    /// sources are a hundred or more entries spread over memory; each lookup walks the table's bucket and node before
+    /// the entry, each likely a miss in the CPU's cache (W2 in bench/findings.md). <paramref name="hints"/>[i] is set
+    /// to keys[i]'s entry on a hit, and to null on a miss.
+    /// </summary>
+    public int TryGetMany(IReadOnlyList<TKey> keys, Span<Entry?> hints, Span<TValue> values, Span<bool> found)
     {
-        if (_slots.TryGetValue(key, out var slot) && slot.Value is { } box)
+        var now = _clock.GetTimestamp();
+        var hits = 0;
+        for (var i = 0; i < keys.Count; i++)
         {
-            if (now - box.StoredAt < _ttlTicks)
+            var entry = hints[i];
+            if (entry is not null && !entry.Dropped && Fresh(keys[i], entry, now))
             {
-                // Written only when it moved by more than a few milliseconds: a key every reader shares (a leader's
-                // posts) would otherwise be written by every request on every core, its cache line passed between them.
-                if (now - Volatile.Read(ref slot.LastUsed) > _touchTicks) Volatile.Write(ref slot.LastUsed, now);
-                value = box.Value;
-                return true;
+                values[i] = entry.Value;
+                found[i] = true;
+                hits++;
+                continue;
             }
-            Remove(key, slot);
+            found[i] = TryGetAt(keys[i], now, out hints[i], out values[i]);
+            if (found[i]) hits++;
         }
+        Tally(hits, keys.Count);
+        return hits;
+    }
+
+    void Tally(int hits, int asked)
+    {
+        if (hits > 0) Interlocked.Add(ref _hits, hits);
+        if (hits < asked) Interlocked.Add(ref _misses, asked - hits);
+    }
+
+    bool TryGetAt(TKey key, long now, out Entry? found, out TValue value)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.Loaded && Fresh(key, entry, now))
+        {
+            found = entry;
+            value = entry.Value;
+            return true;
+        }
+        found = null;
         value = default!;
         return false;
+    }
+
+    /// <summary>Whether a loaded entry is within its time to live (and records the use); drops it when it is not.</summary>
+    bool Fresh(TKey key, Entry entry, long now)
+    {
+        if (now - entry.StoredAt >= _ttlTicks)
+        {
+            Remove(key, entry);
+            return false;
+        }
+        // Written only when it moved by more than a few milliseconds: a key every reader shares (a leader's posts)
+        // would otherwise be written by every request on every core, its cache line passed between them.
+        if (now - Volatile.Read(ref entry.LastUsed) > _touchTicks) Volatile.Write(ref entry.LastUsed, now);
+        return true;
     }
 
     /// <summary>Call before reading the value from the database; pass the stamp to <see cref="Store"/>.</summary>
@@ -91,9 +154,17 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     {
         while (true)
         {
-            if (_slots.TryGetValue(key, out var slot)) return new Stamp(key, slot);
-            var fresh = new Slot { LastUsed = _clock.GetTimestamp() };
-            if (_slots.TryAdd(key, fresh))
+            if (_entries.TryGetValue(key, out var entry))
+            {
+                if (entry.Loaded && _clock.GetTimestamp() - entry.StoredAt >= _ttlTicks)
+                {
+                    Remove(key, entry);
+                    continue;
+                }
+                return new Stamp(key, entry);
+            }
+            var fresh = new Entry(_clock.GetTimestamp());
+            if (_entries.TryAdd(key, fresh))
             {
                 if (Interlocked.Increment(ref _count) > Capacity) Trim();
                 return new Stamp(key, fresh);
@@ -101,16 +172,17 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
         }
     }
 
-    /// <summary>Keeps a loaded value unless the key was invalidated (or evicted) since its <see cref="Begin"/>.</summary>
+    /// <summary>
+    /// Keeps a loaded value unless the key was invalidated (or evicted) since its <see cref="Begin"/>. When another
+    /// load of the same key was kept meanwhile, that value stays: nothing changed since, so it is as current as this one.
+    /// </summary>
     public bool Store(Stamp stamp, TValue value)
     {
-        if (!_slots.TryGetValue(stamp.Key, out var slot) || !ReferenceEquals(slot, stamp.Slot)) return false;
-        var now = _clock.GetTimestamp();
-        slot.Value = new Slot.Box(value, now);
-        slot.LastUsed = now;
-        // An invalidation between the check above and the write removed the slot: the value went into a slot nobody
-        // reads any more, which is what should happen to it.
-        return true;
+        if (stamp.Entry.Loaded)
+            return _entries.TryGetValue(stamp.Key, out var current) && ReferenceEquals(current, stamp.Entry);
+        // Entry has no Equals of its own: the swap happens only if the key still holds this very load in flight. An
+        // invalidation removes it first, and a store after that finds nothing to swap.
+        return _entries.TryUpdate(stamp.Key, new Entry(value, _clock.GetTimestamp()), stamp.Entry);
     }
 
     /// <summary>The value, loaded with <paramref name="load"/> on a miss and kept by the rules above.</summary>
@@ -136,7 +208,7 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
         foreach (var key in keys)
         {
             if (result.ContainsKey(key) || misses?.ContainsKey(key) == true) continue;
-            if (TryGetAt(key, now, out var value)) result[key] = value;
+            if (TryGetAt(key, now, out _, out var value)) result[key] = value;
             else (misses ??= [])[key] = Begin(key);
         }
         if (result.Count > 0) Interlocked.Add(ref _hits, result.Count);
@@ -153,25 +225,34 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     /// <summary>Forgets the key: the next read loads it again, and a load in flight will not be kept.</summary>
     public void Invalidate(TKey key)
     {
-        if (_slots.TryGetValue(key, out var slot)) Remove(key, slot);
+        if (!_entries.TryRemove(key, out var entry)) return;
+        Interlocked.Decrement(ref _count);
+        entry.Drop();
     }
 
     /// <summary>Forgets every key whose value matches (a scan: for rare changes such as a group's audience).</summary>
     public void InvalidateWhere(Func<TKey, TValue, bool> predicate)
     {
-        foreach (var (key, slot) in _slots)
-            if (slot.Value is not { } box || predicate(key, box.Value)) Remove(key, slot);
+        foreach (var (key, entry) in _entries)
+        {
+            // A load in flight may be swapped for its value at any moment, and that value may predate the change:
+            // forget whatever the key holds. A loaded entry is only ever removed, never swapped.
+            if (!entry.Loaded) Invalidate(key);
+            else if (predicate(key, entry.Value)) Remove(key, entry);
+        }
     }
 
     /// <summary>Forgets everything, loads in flight included.</summary>
     public void Clear()
     {
-        foreach (var (key, slot) in _slots) Remove(key, slot);
+        foreach (var key in _entries.Keys) Invalidate(key);
     }
 
-    void Remove(TKey key, Slot slot)
+    /// <summary>Removes the entry if it is still the key's, and marks it gone for whoever keeps it as a hint.</summary>
+    void Remove(TKey key, Entry entry)
     {
-        if (_slots.TryRemove(new KeyValuePair<TKey, Slot>(key, slot))) Interlocked.Decrement(ref _count);
+        if (_entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry))) Interlocked.Decrement(ref _count);
+        entry.Drop();
     }
 
     void Trim()
@@ -187,17 +268,17 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
                 if (excess <= 0) return;
                 // The cut-off is the excess-th oldest use: found by sorting the bare timestamps, several times faster
                 // than sorting the entries with a comparison delegate (2% of the server's CPU at W1's rate).
-                var entries = _slots.ToArray();
+                var entries = _entries.ToArray();
                 if (entries.Length == 0) return;
                 var used = new long[entries.Length];
                 for (var i = 0; i < entries.Length; i++) used[i] = Volatile.Read(ref entries[i].Value.LastUsed);
                 Array.Sort(used);
                 var cutoff = used[Math.Min(excess, used.Length) - 1];
-                foreach (var (key, slot) in entries)
+                foreach (var (key, entry) in entries)
                 {
                     if (excess <= 0) break;
-                    if (Volatile.Read(ref slot.LastUsed) > cutoff) continue;
-                    Remove(key, slot);
+                    if (Volatile.Read(ref entry.LastUsed) > cutoff) continue;
+                    Remove(key, entry);
                     excess--;
                 }
             }

@@ -105,6 +105,83 @@ public sealed class ReadCacheTests
         Assert.False(cache.TryGet(1, out _)); // the expired entry was dropped
     }
 
+    [Fact]
+    public void A_kept_entry_is_used_only_while_it_is_the_keys_current_one()
+    {
+        var clock = new ManualClock();
+        var cache = new ReadCache<int, string>(100, TimeSpan.FromSeconds(10), clock);
+        cache.Store(cache.Begin(1), "one");
+        cache.Store(cache.Begin(2), "two");
+        var hints = new ReadCache<int, string>.Entry?[3];
+        var values = new string[3];
+        var found = new bool[3];
+
+        Assert.Equal(2, cache.TryGetMany([1, 2, 3], hints, values, found));
+        Assert.Equal([true, true, false], found);
+        Assert.NotNull(hints[0]);
+        Assert.Null(hints[2]);
+        var kept = hints[0];
+
+        // A change forgets key 1 and a reader loads it again: the kept entry is gone, the new value is read.
+        cache.Invalidate(1);
+        Assert.Equal(1, cache.TryGetMany([1, 2, 3], hints, values, found));
+        Assert.Equal([false, true, false], found);
+        Assert.Null(hints[0]);
+        hints[0] = kept; // a concurrent request of the same reader writes back the entry it found before
+        cache.Store(cache.Begin(1), "one, edited");
+        cache.TryGetMany([1, 2, 3], hints, values, found);
+        Assert.Equal("one, edited", values[0]);
+        Assert.NotSame(kept, hints[0]);
+
+        // Past the time to live a kept entry is not used either, and the key is dropped.
+        clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(0, cache.TryGetMany([1, 2, 3], hints, values, found));
+        Assert.False(cache.TryGet(2, out _));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void Kept_entries_of_cleared_or_predicate_invalidated_keys_are_not_used()
+    {
+        var cache = new ReadCache<int, string>(10, TimeSpan.FromMinutes(5));
+        for (var i = 0; i < 3; i++) cache.Store(cache.Begin(i), $"v{i}");
+        var hints = new ReadCache<int, string>.Entry?[3];
+        var values = new string[3];
+        var found = new bool[3];
+        Assert.Equal(3, cache.TryGetMany([0, 1, 2], hints, values, found));
+
+        cache.InvalidateWhere((key, _) => key == 1);
+        Assert.Equal([true, false, true], Hits());
+        cache.Clear();
+        Assert.Equal([false, false, false], Hits());
+
+        bool[] Hits()
+        {
+            cache.TryGetMany([0, 1, 2], hints, values, found);
+            return [.. found];
+        }
+    }
+
+    [Fact]
+    public void Two_loads_of_one_key_keep_the_first_value_stored_and_a_load_after_an_invalidation_is_dropped()
+    {
+        var cache = new ReadCache<int, string>(100, TimeSpan.FromMinutes(5));
+        var first = cache.Begin(1);
+        var second = cache.Begin(1); // a second reader loads the same key meanwhile
+        Assert.True(cache.Store(first, "first"));
+        Assert.False(cache.Store(second, "second"));
+        Assert.True(cache.TryGet(1, out var value));
+        Assert.Equal("first", value);
+
+        var third = cache.Begin(1); // the key holds a value: nothing changed since, so that value stays
+        Assert.True(cache.Store(third, "third"));
+        Assert.True(cache.TryGet(1, out value));
+        Assert.Equal("first", value);
+        cache.Invalidate(1);
+        Assert.False(cache.Store(third, "third"));
+        Assert.False(cache.TryGet(1, out _));
+    }
+
     sealed class ManualClock : TimeProvider
     {
         long _ticks = 1_000_000;

@@ -30,19 +30,21 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
         var args = Parse(cursor, limit);
         if (!args.Ok) return args.Problem!;
         var (before, n) = args.Value;
-        var following = await memory.Follows.GetOrLoadAsync(viewer.Id, FollowingAsync, ct);
-        var sources = new List<SourceKey>(following.People.Length + following.Topics.Length + following.HomeGroups.Length + 1)
-            { new(SourceKind.Author, viewer.Id) };
-        foreach (var person in following.People) sources.Add(new(SourceKind.Author, person));
-        foreach (var topic in following.Topics) sources.Add(new(SourceKind.TopicRoots, topic));
-        foreach (var group in following.HomeGroups) sources.Add(new(SourceKind.Group, group));
-        return await AssembleAsync(viewer, sources, before, n, [], ct);
+        var home = await memory.Follows.GetOrLoadAsync(viewer.Id, HomeSourcesAsync, ct);
+        return await AssembleAsync(viewer, home.Keys, before, n, [], ct, hints: home.Hints);
     }
 
-    async Task<Following> FollowingAsync(long me, CancellationToken ct) => new(
-        [.. await db.Follows.Where(f => f.FollowerId == me).Select(f => f.FolloweeId).ToListAsync(ct)],
-        [.. await db.TopicFollows.Where(t => t.PersonId == me).Select(t => t.TopicId).ToListAsync(ct)],
-        [.. await db.GroupMembers.Where(m => m.PersonId == me && m.State == MembershipState.Member && m.ShowInHome).Select(m => m.GroupId).ToListAsync(ct)]);
+    async Task<HomeSources> HomeSourcesAsync(long me, CancellationToken ct)
+    {
+        var people = await db.Follows.Where(f => f.FollowerId == me).Select(f => f.FolloweeId).ToListAsync(ct);
+        var topics = await db.TopicFollows.Where(t => t.PersonId == me).Select(t => t.TopicId).ToListAsync(ct);
+        var groups = await db.GroupMembers.Where(m => m.PersonId == me && m.State == MembershipState.Member && m.ShowInHome).Select(m => m.GroupId).ToListAsync(ct);
+        return new HomeSources([
+            new(SourceKind.Author, me),
+            .. people.Select(p => new SourceKey(SourceKind.Author, p)),
+            .. topics.Select(t => new SourceKey(SourceKind.TopicRoots, t)),
+            .. groups.Select(g => new SourceKey(SourceKind.Group, g))]);
+    }
 
     /// <summary>The all-company group's posts: the stream everyone in the organization shares. Guests have none.</summary>
     public async Task<Outcome<Page<PostDto>>> CompanyAsync(Viewer viewer, string? cursor, int? limit, CancellationToken ct)
@@ -92,9 +94,10 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
     /// out of the merge and, when <paramref name="top"/>, go above the first page in addition to its n posts, so pinning
     /// never shifts the cursor.
     /// </summary>
-    async Task<Page<PostDto>> AssembleAsync(Viewer viewer, IReadOnlyList<SourceKey> keys, long before, int n, IReadOnlyList<long> pinned, CancellationToken ct, bool top = false)
+    async Task<Page<PostDto>> AssembleAsync(Viewer viewer, IReadOnlyList<SourceKey> keys, long before, int n, IReadOnlyList<long> pinned, CancellationToken ct,
+        bool top = false, ReadCache<SourceKey, SourceList>.Entry?[]? hints = null)
     {
-        var merge = new FeedMerge(await OpenAsync(keys, before, ct), before);
+        var merge = new FeedMerge(await OpenAsync(keys, hints, before, ct), before);
         var shown = new List<PostView>(n + 1);
         var skip = pinned.Count == 0 ? null : pinned.ToHashSet();
         FeedMerge.ReadMore more = ReadMoreAsync;
@@ -143,9 +146,10 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
     /// <summary>
     /// Each source's remembered ids below the cursor, loading the lists memory lacks together. A source that is complete
     /// and has nothing below the cursor is left out: a reader following a hundred people merges only those with posts
-    /// on the page's side of the cursor.
+    /// on the page's side of the cursor. With <paramref name="hints"/> (a home feed's, kept with its sources), lists
+    /// whose entries are still current are read without a lookup.
     /// </summary>
-    async Task<List<FeedMerge.Source>> OpenAsync(IReadOnlyList<SourceKey> keys, long before, CancellationToken ct)
+    async Task<List<FeedMerge.Source>> OpenAsync(IReadOnlyList<SourceKey> keys, ReadCache<SourceKey, SourceList>.Entry?[]? hints, long before, CancellationToken ct)
     {
         var sources = new List<FeedMerge.Source>(keys.Count);
         List<SourceKey>? missing = null;
@@ -153,7 +157,8 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
         var found = System.Buffers.ArrayPool<bool>.Shared.Rent(keys.Count);
         try
         {
-            memory.Lists.TryGetMany(keys, lists, found);
+            if (hints is null) memory.Lists.TryGetMany(keys, lists, found);
+            else memory.Lists.TryGetMany(keys, hints, lists, found);
             for (var i = 0; i < keys.Count; i++)
             {
                 if (found[i]) Add(keys[i], lists[i]);

@@ -12,11 +12,23 @@ public readonly record struct SourceKey(SourceKind Kind, long Id)
     public static readonly SourceKey Company = new(SourceKind.Company, 0);
 }
 
-/// <summary>A source's newest post ids, newest first, up to <see cref="FeedSources.Depth"/>; Complete when that is all of them.</summary>
-public sealed record SourceList(long[] Ids, bool Complete);
+/// <summary>
+/// A source's newest post ids, newest first, up to <see cref="FeedSources.Depth"/>; Complete when that is all of them.
+/// A struct, so the cache's entry holds it without one more object to reach (W2 in bench/findings.md).
+/// </summary>
+public readonly record struct SourceList(long[] Ids, bool Complete);
 
-/// <summary>Whom and what a person follows, for their home feed.</summary>
-public sealed record Following(long[] People, long[] Topics, long[] HomeGroups);
+/// <summary>
+/// A person's home feed sources: themselves, and the people, topics and groups they follow. Beside each source, the
+/// cache entry last found for its list: a hint that skips the lookup while the entry stays current
+/// (<see cref="ReadCache{TKey, TValue}.TryGetMany(IReadOnlyList{TKey}, Span{ReadCache{TKey, TValue}.Entry}, Span{TValue}, Span{bool})"/>).
+/// Requests of the same reader may write hints at once: each is a whole reference, and every use checks it again.
+/// </summary>
+public sealed class HomeSources(SourceKey[] keys)
+{
+    public SourceKey[] Keys { get; } = keys;
+    internal ReadCache<SourceKey, SourceList>.Entry?[] Hints { get; } = new ReadCache<SourceKey, SourceList>.Entry?[keys.Length];
+}
 
 /// <summary>
 /// The node's memory of feed sources (docs/adr/008-read-model.md): each source's newest post ids, and each person's
@@ -31,7 +43,7 @@ public sealed class FeedSources(ChorusSettings settings) : IChangeObserver, ICle
     public const int Depth = 64;
 
     public ReadCache<SourceKey, SourceList> Lists { get; } = new(settings.Cache.Feeds, TimeSpan.FromSeconds(settings.Cache.TimeToLiveSeconds));
-    public ReadCache<long, Following> Follows { get; } = new(settings.Cache.Feeds, TimeSpan.FromSeconds(settings.Cache.TimeToLiveSeconds));
+    public ReadCache<long, HomeSources> Follows { get; } = new(settings.Cache.Feeds, TimeSpan.FromSeconds(settings.Cache.TimeToLiveSeconds));
 
     public void Apply(IReadOnlyList<CommittedChange> changes)
     {
