@@ -218,6 +218,25 @@ public sealed class FeedMergeTests
     }
 
     [Fact]
+    public async Task Sources_opened_with_their_known_length_and_head_merge_as_sources_read_from_their_arrays()
+    {
+        long[][] lists = [[95, 60, 20], [90, 80], [], [70, 65, 10]];
+        const long before = 85;
+        var fromArrays = new FeedMerge(lists.Select((ids, i) => new FeedMerge.Source(new SourceKey(SourceKind.Author, i), ids, FeedMerge.Below(ids, before), null)).ToList(), before);
+        var fromEntries = new FeedMerge(lists.Select((ids, i) =>
+        {
+            var list = new SourceList(ids, Complete: true);
+            var at = list.Count == 0 || list.Newest < before ? 0 : FeedMerge.Below(ids, before);
+            return new FeedMerge.Source(new SourceKey(SourceKind.Author, i), ids, list.Count, at, at == 0 ? list.Newest : at < list.Count ? ids[at] : 0, null);
+        }).ToList(), before);
+        static Task<(long[], long?)> None(SourceKey key, long below, CancellationToken ct) => throw new InvalidOperationException("complete lists are never read further");
+
+        var expected = await fromArrays.NextAsync(10, None, default);
+        Assert.Equal([80, 70, 65, 60, 20, 10], expected);
+        Assert.Equal(expected, await fromEntries.NextAsync(10, None, default));
+    }
+
+    [Fact]
     public void Below_finds_the_first_id_under_the_cursor()
     {
         long[] ids = [90, 80, 70];

@@ -179,11 +179,13 @@ public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources 
 
         void Add(SourceKey key, SourceList list)
         {
-            var at = FeedMerge.Below(list.Ids, before);
-            if (list.Complete && at == list.Ids.Length) return;
+            // A first page, or a source with nothing as new as the cursor, starts at the list's newest id, known from
+            // the entry: the ids themselves are read only if the source reaches the page.
+            var at = list.Count == 0 || list.Newest < before ? 0 : FeedMerge.Below(list.Ids, before);
+            if (list.Complete && at == list.Count) return;
             // The remembered ids below the cursor; past them, the database (unless the list is the whole source).
-            long? next = list.Complete ? null : Math.Min(before, list.Ids.Length > 0 ? list.Ids[^1] : before);
-            sources.Add(new FeedMerge.Source(key, list.Ids, at, next));
+            long? next = list.Complete ? null : Math.Min(before, list.Count > 0 ? list.Oldest : before);
+            sources.Add(new FeedMerge.Source(key, list.Ids, list.Count, at, at == 0 ? list.Newest : at < list.Count ? list.Ids[at] : 0, next));
         }
     }
 

@@ -16,7 +16,13 @@ public readonly record struct SourceKey(SourceKind Kind, long Id)
 /// A source's newest post ids, newest first, up to <see cref="FeedSources.Depth"/>; Complete when that is all of them.
 /// A struct, so the cache's entry holds it without one more object to reach (W2 in bench/findings.md).
 /// </summary>
-public readonly record struct SourceList(long[] Ids, bool Complete);
+public readonly record struct SourceList(long[] Ids, bool Complete)
+{
+    /// <summary>The list's length, newest and oldest id, kept beside it so opening a source reads no more than the entry.</summary>
+    public int Count { get; } = Ids.Length;
+    public long Newest { get; } = Ids.Length > 0 ? Ids[0] : 0;
+    public long Oldest { get; } = Ids.Length > 0 ? Ids[^1] : 0;
+}
 
 /// <summary>
 /// A person's home feed sources: themselves, and the people, topics and groups they follow. Beside each source, the
