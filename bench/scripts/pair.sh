@@ -7,14 +7,26 @@
 #   bench/scripts/pair.sh A_DIR B_DIR DATA_DIR TOKENS_FILE post|home [ROUNDS] [SECONDS]
 #
 # A_DIR, B_DIR: directories holding a built Chorus.Server.dll (e.g. copies of src/Chorus.Server/bin/Release/net10.0).
-# DATA_DIR: a kept data directory (holding chorus.db); it is copied, never written.
+# DATA_DIR: a kept data directory (holding chorus.db); it is copied, never written. Or postgres:NAME, a kept PostgreSQL
+#   database (run --keep): each server gets a copy (CREATE DATABASE … TEMPLATE NAME, dropped at the end) on the server
+#   that PAIR_PG names (an Npgsql connection string of a user that may create databases, e.g.
+#   "Host=127.0.0.1;Port=5433;Username=postgres"; psql is given the same host, port and user).
 # TOKENS_FILE: bearer tokens of people in that database, one per line (write scope for post, read for home).
 # Needs wrk and python3. Set A_ENV / B_ENV for extra environment (e.g. B_ENV=DOTNET_GCGen0MaxBudget=40000000).
 set -euo pipefail
 [ $# -ge 5 ] || { sed -n 2,13p "$0"; exit 2; }
 A=$1; B=$2; DATA=$3; TOKENS=$(realpath "$4"); MODE=$5; ROUNDS=${6:-6}; SECS=${7:-8}
-WORK=$(mktemp -d); PA=; PB=
-trap 'kill $PA $PB 2>/dev/null || true; sleep 1; rm -rf "$WORK"' EXIT
+WORK=$(mktemp -d); PA=; PB=; PGDB=
+case $DATA in postgres:*)
+  PGDB=${DATA#postgres:}; : "${PAIR_PG:?PAIR_PG must hold an admin connection string for a postgres: data source}"
+  pg_part() { echo "$PAIR_PG" | tr ';' '\n' | awk -F= -v k="$1" 'tolower($1)==k {print $2}'; }
+  PSQL=(psql -X -q -h "$(pg_part host)" -p "$(pg_part port)" -U "$(pg_part username)" -d postgres) ;;
+esac
+cleanup() {
+  kill $PA $PB 2>/dev/null || true; sleep 1; rm -rf "$WORK"
+  if [ -n "$PGDB" ]; then for l in a b; do "${PSQL[@]}" -c "DROP DATABASE IF EXISTS ${PGDB}_pair_$l WITH (FORCE)" || true; done; fi
+}
+trap cleanup EXIT
 case $MODE in
   post) PATH_=/api/v1/posts; BODY='"{\"text\":\"Update " .. counter .. ": the quarterly plan review moved to Thursday; notes, the draft budget and the open questions are in the shared folder. Please add comments before the meeting so we can decide quickly.\"}"'; METHOD=POST ;;
   home) PATH_='/api/v1/timelines/home?limit=20'; BODY=nil; METHOD=GET ;;
@@ -31,8 +43,14 @@ request = function()
 end
 LUA
 start() { # label dir port extra-env
-  mkdir -p "$WORK/$1"; cp -a "$DATA/." "$WORK/$1/"
-  (cd "$2" && env ${4:-} Chorus__DataDirectory="$WORK/$1" Chorus__Demo__Seed=false Chorus__Security__PostsPerMinute=100000000 \
+  mkdir -p "$WORK/$1"
+  local db=()
+  if [ -n "$PGDB" ]; then
+    local copy=${PGDB}_pair_$(echo "$1" | tr AB ab)
+    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $copy WITH (FORCE)" -c "CREATE DATABASE $copy TEMPLATE $PGDB"
+    db=(Chorus__Database__Provider=Postgres "ConnectionStrings__Chorus=$PAIR_PG;Database=$copy")
+  else cp -a "$DATA/." "$WORK/$1/"; fi
+  (cd "$2" && env ${4:-} "${db[@]}" Chorus__DataDirectory="$WORK/$1" Chorus__Demo__Seed=false Chorus__Security__PostsPerMinute=100000000 \
      ASPNETCORE_URLS=http://127.0.0.1:$3 nohup dotnet Chorus.Server.dll > "$WORK/$1.log" 2>&1 &)
   for _ in $(seq 1 240); do curl -sf -o /dev/null localhost:$3/readyz && return; sleep 0.5; done
   echo "server $1 did not become ready; see $WORK/$1.log" >&2; cat "$WORK/$1.log" >&2; exit 1

@@ -127,6 +127,7 @@ public sealed record ChorusSettings(
         {
             throw new InvalidConfigurationException("ConnectionStrings:Chorus", e.Message);
         }
+        if (provider == DatabaseProvider.Postgres) cs = WithPreparedStatements(cs!);
 
         var st = o.Streaming;
         foreach (var (name, value, min) in new[] { ("MaxConnectionsPerPerson", st.MaxConnectionsPerPerson, 1), ("MaxStreamsPerConnection", st.MaxStreamsPerConnection, 1),
@@ -139,6 +140,25 @@ public sealed record ChorusSettings(
 
         return new ChorusSettings(dataDir, provider, cs!, sync, o.Demo.Seed, o.Demo.Password, o.Security, st,
             o.NodeId ?? Random.Shared.Next(0, 1024), o.NodeId is not null) { Cache = cache };
+    }
+
+    /// <summary>Statements prepared on each PostgreSQL connection unless the connection string sets its own number.</summary>
+    public const int PostgresAutoPrepare = 100;
+
+    /// <summary>
+    /// PostgreSQL connections prepare the statements they run most (Npgsql's automatic preparation): the server runs
+    /// the same few dozen statements over and over, and an unprepared statement is parsed and planned by PostgreSQL
+    /// every time (W1 in bench/findings.md). A connection string that sets <c>Max Auto Prepare</c> keeps its own
+    /// value (0 turns it off, e.g. behind a pooler that does not keep prepared statements).
+    /// </summary>
+    public static string WithPreparedStatements(string connectionString)
+    {
+        // Npgsql's builder answers ContainsKey for every keyword it knows, set or not: look at the keys given.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        foreach (string key in given.Keys)
+            if (key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)) return connectionString;
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = PostgresAutoPrepare };
+        return builder.ConnectionString;
     }
 }
 

@@ -49,6 +49,18 @@ public sealed class IdAndSettingsTests
     }
 
     [Fact]
+    public void Postgres_connections_prepare_their_statements_unless_the_connection_string_says_otherwise()
+    {
+        static int AutoPrepare(string cs) => new Npgsql.NpgsqlConnectionStringBuilder(
+            Settings(("Chorus:Database:Provider", "Postgres"), ("ConnectionStrings:Chorus", cs)).ConnectionString).MaxAutoPrepare;
+        Assert.Equal(ChorusSettings.PostgresAutoPrepare, AutoPrepare("Host=db;Username=chorus;Database=chorus"));
+        Assert.Equal(0, AutoPrepare("Host=db;Username=chorus;Max Auto Prepare=0"));
+        Assert.Equal(20, AutoPrepare("Host=db;Username=chorus;maxautoprepare=20"));
+        // SQLite's connection string is left as it is.
+        Assert.DoesNotContain("Prepare", Settings().ConnectionString, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Defaults_are_the_embedded_sqlite_with_full_sync()
     {
         var s = Settings();
