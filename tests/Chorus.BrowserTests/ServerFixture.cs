@@ -92,7 +92,8 @@ public sealed class ServerFixture : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         // The home page's document, not every avatar on it: with the other test suites on the same two cores, waiting
         // for the full load event took over 30 s once (CI, 2026-12-03). What a test does next waits for its own elements.
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        // Even that passed 30 s once more (CI, 2026-12-03, with the node tests starting servers beside it): 90 s.
+        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 90_000 });
         return page;
     }
 
