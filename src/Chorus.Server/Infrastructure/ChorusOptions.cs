@@ -119,15 +119,13 @@ public sealed record ChorusSettings(
             cs = $"Data Source={Path.Combine(dataDir, "chorus.db")}";
         try
         {
-            _ = provider == DatabaseProvider.Sqlite
-                ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(cs).ConnectionString
-                : new Npgsql.NpgsqlConnectionStringBuilder(cs).ConnectionString;
+            if (provider == DatabaseProvider.Sqlite) _ = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(cs).ConnectionString;
+            else cs = WithPreparedStatements(cs!);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
         {
             throw new InvalidConfigurationException("ConnectionStrings:Chorus", e.Message);
         }
-        if (provider == DatabaseProvider.Postgres) cs = WithPreparedStatements(cs!);
 
         var st = o.Streaming;
         foreach (var (name, value, min) in new[] { ("MaxConnectionsPerPerson", st.MaxConnectionsPerPerson, 1), ("MaxStreamsPerConnection", st.MaxStreamsPerConnection, 1),
@@ -153,11 +151,13 @@ public sealed record ChorusSettings(
     /// </summary>
     public static string WithPreparedStatements(string connectionString)
     {
+        // Parsing checks the string (a bad one throws, named as a configuration error by the caller).
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         // Npgsql's builder answers ContainsKey for every keyword it knows, set or not: look at the keys given.
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         foreach (string key in given.Keys)
             if (key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)) return connectionString;
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = PostgresAutoPrepare };
+        builder.MaxAutoPrepare = PostgresAutoPrepare;
         return builder.ConnectionString;
     }
 }
