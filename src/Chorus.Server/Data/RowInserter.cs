@@ -17,15 +17,19 @@ namespace Chorus.Server.Data;
 /// RETURNING and set on the entity, as EF Core does. Entity types the model cannot describe this simply (shadow or
 /// complex properties, inheritance, navigations) are refused: <see cref="TryPlan"/> answers null and the caller
 /// saves with EF Core.</para>
-/// <para>PostgreSQL gets one round trip per batch (a DbBatch); SQLite, in process, one prepared statement per table,
-/// executed once per row.</para>
+/// <para>PostgreSQL gets one round trip per batch (a DbBatch) and one statement per table: a table's rows go as one
+/// array parameter per column, <c>INSERT … SELECT * FROM unnest(…)</c>, instead of one INSERT per row (PostgreSQL's
+/// per-statement cost was about half of a post's insert; W1 in bench/findings.md). SQLite, in process, gets one
+/// prepared statement per table, executed once per row.</para>
 /// </summary>
 public sealed class RowInserter
 {
-    sealed class Shape(IEntityType type, string sql, IProperty[] columns, IProperty? generated, int depth)
+    sealed class Shape(IEntityType type, string sql, string? manySql, IProperty[] columns, IProperty? generated, int depth)
     {
         public IEntityType Type { get; } = type;
         public string Sql { get; } = sql;
+        /// <summary>PostgreSQL only: the statement inserting any number of rows from one array per column.</summary>
+        public string? ManySql { get; } = manySql;
         public IProperty[] Columns { get; } = columns;
         public IProperty? Generated { get; } = generated;
         /// <summary>The generated key's value before the database gives it one (0 for a long key).</summary>
@@ -76,9 +80,16 @@ public sealed class RowInserter
         }
         var names = string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName(store)!)));
         var values = string.Join(", ", columns.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var text = $"INSERT INTO {sql.DelimitIdentifier(table, type.GetSchema())} ({names}) VALUES ({values})";
-        if (generated is not null) text += $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(store)!)}";
-        return new Shape(type, text, [.. columns], generated, Depth(type, []));
+        var insert = $"INSERT INTO {sql.DelimitIdentifier(table, type.GetSchema())} ({names})";
+        var returning = generated is null ? "" : $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(store)!)}";
+        string? many = null;
+        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+        {
+            // Each array is cast to its column's own type: Npgsql types an array by its elements' CLR type.
+            var arrays = string.Join(", ", columns.Select((c, i) => $"@p{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}::{c.GetColumnType(store)}[]"));
+            many = $"{insert} SELECT * FROM unnest({arrays}){returning}";
+        }
+        return new Shape(type, $"{insert} VALUES ({values}){returning}", many, [.. columns], generated, Depth(type, []));
     }
 
     static bool Plain(IEntityType type) =>
@@ -136,8 +147,20 @@ public sealed class RowInserter
         if (timeout is { } seconds) batch.Timeout = seconds;
         // Parameters are made by the type mappings, which want a command to make them with.
         await using var maker = connection.CreateCommand();
-        List<(IProperty Key, object Row)>? returning = null;
+        // Per statement with RETURNING, in batch order: the rows that get the generated keys it returns.
+        List<(IProperty Key, List<object> Rows)>? returning = null;
         foreach (var (shape, rows) in _tables)
+        {
+            if (shape.ManySql is { } many && rows.Count > 1)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = many;
+                for (var i = 0; i < shape.Columns.Length; i++)
+                    command.Parameters.Add(ArrayParameter(maker, shape.Columns[i], i, rows));
+                batch.BatchCommands.Add(command);
+                if (shape.Generated is { } key) (returning ??= []).Add((key, rows));
+                continue;
+            }
             foreach (var row in rows)
             {
                 var command = batch.CreateBatchCommand();
@@ -145,8 +168,9 @@ public sealed class RowInserter
                 for (var i = 0; i < shape.Columns.Length; i++)
                     command.Parameters.Add(Parameter(maker, shape.Columns[i], i, row));
                 batch.BatchCommands.Add(command);
-                if (shape.Generated is { } key) (returning ??= []).Add((key, row));
+                if (shape.Generated is { } key) (returning ??= []).Add((key, [row]));
             }
+        }
         if (returning is null)
         {
             await batch.ExecuteNonQueryAsync(ct);
@@ -155,13 +179,44 @@ public sealed class RowInserter
         // Statements without RETURNING yield no result set: the readers' results are the generated keys, in order.
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var next = 0;
+        var keys = new List<object>();
         do
         {
             if (reader.FieldCount == 0) continue;
-            while (await reader.ReadAsync(ct)) SetGenerated(returning[next].Key, returning[next++].Row, reader.GetValue(0));
+            if (next == returning.Count) throw new InvalidOperationException($"Expected {returning.Count} results with generated keys, read more.");
+            var (key, rows) = returning[next++];
+            keys.Clear();
+            while (await reader.ReadAsync(ct)) keys.Add(reader.GetValue(0));
+            if (keys.Count != rows.Count) throw new InvalidOperationException($"Expected {rows.Count} generated keys for {key.DeclaringType.ClrType.Name}, read {keys.Count}.");
+            // One statement for many rows takes its keys from the identity in the order unnest gives the rows, which
+            // is the order of the arrays; RETURNING's own order is not promised, so the keys are matched in sorted order.
+            if (rows.Count > 1) keys.Sort();
+            for (var i = 0; i < rows.Count; i++) SetGenerated(key, rows[i], keys[i]);
         }
         while (await reader.NextResultAsync(ct));
-        if (next != returning.Count) throw new InvalidOperationException($"Expected {returning.Count} generated keys, read {next}.");
+        if (next != returning.Count) throw new InvalidOperationException($"Expected {returning.Count} results with generated keys, read {next}.");
+    }
+
+    /// <summary>One column of many rows as an array of the values its type mapping would send (PostgreSQL).</summary>
+    static DbParameter ArrayParameter(DbCommand maker, IProperty column, int index, List<object> rows)
+    {
+        var mapping = column.GetRelationalTypeMapping();
+        var element = mapping.Converter?.ProviderClrType ?? mapping.ClrType;
+        element = Nullable.GetUnderlyingType(element) ?? element;
+        var nullableElement = element.IsValueType && column.IsNullable ? typeof(Nullable<>).MakeGenericType(element) : element;
+        var values = Array.CreateInstance(nullableElement, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var value = ProviderValue(column, rows[i]);
+            values.SetValue(value is DBNull ? null : value, i);
+        }
+        var parameter = maker.CreateParameter();
+        parameter.ParameterName = "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        parameter.Value = values;
+        // Npgsql types a DateTime by its Kind; Chorus keeps every time in UTC, stored as timestamptz (UtcModelCustomizer).
+        if (element == typeof(DateTime) && parameter is Npgsql.NpgsqlParameter npgsql)
+            npgsql.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        return parameter;
     }
 
     void ExecutePrepared(DbConnection connection, DbTransaction transaction, int? timeout, CancellationToken ct)

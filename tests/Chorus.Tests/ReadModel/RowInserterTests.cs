@@ -85,6 +85,31 @@ public sealed class RowInserterTests(Servers servers)
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Many_rows_of_a_table_each_get_their_own_generated_key(string db)
+    {
+        var server = servers[db];
+        var author = await server.CreateUserAsync();
+        var now = new DateTime(DateTime.UtcNow.Ticks / 10 * 10, DateTimeKind.Utc);
+        var postId = NextId();
+        var post = new Post { Id = postId, AuthorId = author.Id, RootId = postId, Text = "many", Html = "", CreatedAt = now };
+        // PostgreSQL inserts a table's rows in one statement: each key must still reach the row it was made for.
+        var events = Enumerable.Range(0, 150).Select(i => new ChangeEvent
+        {
+            Kind = "test.many", ActorId = author.Id, PostId = i % 3 == 0 ? null : postId, Data = i % 5 == 0 ? null : "n" + i, CreatedAt = now.AddSeconds(i),
+        }).ToList();
+        await InsertAsync(server, [.. events, post]);
+
+        Assert.Equal(150, events.Select(e => e.Id).Distinct().Count());
+        var stored = await server.InDbAsync(d => d.Events.AsNoTracking().Where(e => e.Kind == "test.many" && e.ActorId == author.Id).ToDictionaryAsync(e => e.Id));
+        Assert.Equal(150, stored.Count);
+        foreach (var e in events)
+        {
+            var back = stored[e.Id];
+            Assert.Equal((e.Data, e.PostId, e.CreatedAt), (back.Data, back.PostId, back.CreatedAt));
+        }
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
     public async Task A_failing_row_raises_DbUpdateException_and_the_transaction_writes_nothing(string db)
     {
         var server = servers[db];
