@@ -14,7 +14,7 @@ namespace Chorus.Server.Features.Posts;
 /// bad post never takes others down with it. A unit of work that changes existing rows, or runs inside the caller's
 /// own transaction, is saved by the caller as before.
 /// </summary>
-public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers observers, EventSignal signal, WriterPause pause, ILogger<PostWriter> log) : IAsyncDisposable
+public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings settings, ChangeObservers observers, EventSignal signal, WriterPause pause, ILogger<PostWriter> log) : IAsyncDisposable
 {
     /// <summary>Posts per transaction at most: bounds the time one batch holds the write lock.</summary>
     public const int MaxBatch = 256;
@@ -87,17 +87,22 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChangeObservers obse
         if (RowInserter.TryPlan(db, rows) is { } plan)
         {
             // Plain inserts, no change tracker: the rows are new and never change after they are handed over.
+            var events = rows.OfType<ChangeEvent>().ToList();
             try
             {
                 await using var tx = await db.Database.BeginTransactionAsync(stop);
+                // Numbered as they are inserted, instead of rewritten by the sequencer after the commit (ADR 014). The
+                // last thing before the inserts: on PostgreSQL the numbering holds the sequencer's lock until the commit.
+                await EventSequencer.NumberNewAsync(db, events, settings.Provider == DatabaseProvider.Postgres, stop);
                 await plan.ExecuteAsync(db, stop);
                 await PostAudience.SettleAsync(db, PostAudience.InGroups(rows), stop);
                 await tx.CommitAsync(stop);
             }
             catch
             {
-                // Not committed: the rows may be written again (one at a time), with keys of their own.
+                // Not committed: the rows may be written again (one at a time), with keys and numbers of their own.
                 plan.ForgetGeneratedKeys();
+                foreach (var e in events) e.Seq = null;
                 throw;
             }
             // What SaveChanges' interceptor does after a commit: the read models and the dispatcher hear of it at once.

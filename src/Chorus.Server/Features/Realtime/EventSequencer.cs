@@ -1,6 +1,7 @@
 using Chorus.Server.Data;
 using Chorus.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Chorus.Server.Features.Realtime;
 
@@ -10,6 +11,8 @@ namespace Chorus.Server.Features.Realtime;
 /// skip it. Instead, one sequencer at a time (an advisory lock on PostgreSQL, the write lock on SQLite) numbers the
 /// committed, unnumbered events in id order, continuing from the highest number. Numbers become visible only when
 /// the sequencer commits, and later sequencer runs only hand out higher numbers: readers of "seq > N" miss nothing.
+/// <para>The post writer numbers its own events as it inserts them (<see cref="NumberNewAsync"/>), holding the same
+/// lock until its commit: numbering them afterwards rewrote every event row and its indexes a second time (ADR 014).</para>
 /// </summary>
 public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
 {
@@ -24,9 +27,9 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (postgres)
         {
-            // Another node is numbering right now: it will take these events too.
-            var got = await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
-            if (!got) return 0;
+            // Waits while another node's sequencer or a post writer holds it (milliseconds): numbers are handed out one
+            // holder at a time. A separate statement, so that the UPDATE's snapshot is taken after the lock is ours.
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({LockKey})", ct);
         }
         var n = await db.Database.ExecuteSqlAsync($"""
             UPDATE events SET seq = numbered.base + numbered.rn
@@ -39,5 +42,46 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", ct);
         await tx.CommitAsync(ct);
         return n;
+    }
+
+    /// <summary>
+    /// Numbers <paramref name="events"/>, new rows about to be inserted in the caller's transaction in this order (their
+    /// generated ids follow the same order), continuing from the highest number. On PostgreSQL this takes the
+    /// sequencer's lock, held until the caller commits or rolls back, so no other number is handed out in between and
+    /// this transaction's numbers become visible before any higher one; it also notifies the other nodes at commit.
+    /// On SQLite the caller's transaction holds the write lock already. Call it just before inserting, and commit
+    /// soon: every other numbering waits for it.
+    /// </summary>
+    public static async Task NumberNewAsync(ChorusDb db, IReadOnlyList<ChangeEvent> events, bool postgres, CancellationToken ct)
+    {
+        if (events.Count == 0) return;
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("New events are numbered inside the transaction that inserts them.");
+        var connection = db.Database.GetDbConnection();
+        long head;
+        if (postgres)
+        {
+            // One round trip; the head is read by the second statement, whose snapshot is taken once the lock is held.
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            var take = batch.CreateBatchCommand();
+            take.CommandText = $"SELECT pg_advisory_xact_lock({LockKey}), pg_notify('{Channel}', '')";
+            batch.BatchCommands.Add(take);
+            var read = batch.CreateBatchCommand();
+            read.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
+            batch.BatchCommands.Add(read);
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            head = reader.GetInt64(0);
+        }
+        else
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
+            head = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (var e in events) e.Seq = ++head;
     }
 }

@@ -1,0 +1,59 @@
+using Chorus.Server.Data;
+using Chorus.Tests.Notifications;
+using Chorus.Tests.PostTypes;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Tests.Realtime;
+
+/// <summary>
+/// Every committed event gets one stream position (seq): the post writer numbers its posts' events as it inserts them,
+/// the sequencer numbers everything else after its commit (ADR 014). Both hand out numbers under one lock, so the
+/// positions are unique and a post's event has its position as soon as the post is answered.
+/// </summary>
+public sealed class EventNumberingTests(Servers servers)
+{
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Posts_and_other_changes_written_at_once_get_unique_positions_and_posts_have_theirs_on_answer(string db)
+    {
+        var server = servers[db];
+        var people = new List<TestUser>();
+        for (var i = 0; i < 6; i++) people.Add(await server.CreateUserAsync());
+        var first = long.Parse(await people[0].NewPostAsync("numbered from here"));
+
+        // Posts (through the writer, in batches) and follows and reactions (saved directly) at the same time.
+        var posts = people.SelectMany(p => Enumerable.Range(0, 8).Select(async i => long.Parse(await p.NewPostAsync($"post {i} by {p.Handle}"))));
+        var others = people.Skip(1).Select(async p =>
+        {
+            (await p.Client.PostAsync($"/api/v1/people/{people[0].Handle}/follow", null)).EnsureSuccessStatusCode();
+            (await p.Client.PostAsync($"/api/v1/posts/{first}/reactions/like", null)).EnsureSuccessStatusCode();
+            return 0L;
+        });
+        var ids = (await Task.WhenAll(posts.Concat(others))).Where(id => id != 0).ToList();
+        Assert.Equal(48, ids.Count);
+
+        // Answered means committed and numbered: no waiting for the sequencer.
+        var postEvents = await server.InDbAsync(d => d.Events.AsNoTracking()
+            .Where(e => e.Kind == "post.created" && e.PostId != null && ids.Contains(e.PostId.Value)).ToListAsync());
+        Assert.Equal(48, postEvents.Count);
+        Assert.All(postEvents, e => Assert.NotNull(e.Seq));
+
+        // One at a time, read the moment each is answered (the sequencer, had it to number them, runs after the commit).
+        for (var i = 0; i < 5; i++)
+        {
+            var id = long.Parse(await people[1].NewPostAsync($"answered {i}"));
+            Assert.NotNull(await server.InDbAsync(d => d.Events.Where(e => e.PostId == id && e.Kind == "post.created").Select(e => e.Seq).SingleAsync()));
+        }
+
+        var actors = people.Select(p => p.Id).ToList();
+        await PostTypeHelpers.EventuallyAsync(() => server.InDbAsync(d => d.Events.Where(e => actors.Contains(e.ActorId)).AllAsync(e => e.Seq != null)));
+        var all = await server.InDbAsync(d => d.Events.AsNoTracking().Where(e => actors.Contains(e.ActorId)).ToListAsync());
+        Assert.Contains(all, e => e.Kind == "follow.created");
+        // Unique across the whole log, not only among these people's events.
+        var numbered = await server.InDbAsync(d => d.Events.CountAsync(e => e.Seq != null));
+        var distinct = await server.InDbAsync(d => d.Events.Where(e => e.Seq != null).Select(e => e.Seq).Distinct().CountAsync());
+        Assert.Equal(numbered, distinct);
+        // One writer, one batch after another, numbering in insert order: its events' positions follow their ids.
+        var seqByIdOrder = postEvents.OrderBy(e => e.Id).Select(e => e.Seq!.Value).ToList();
+        Assert.Equal(seqByIdOrder.Order().ToList(), seqByIdOrder);
+    }
+}
