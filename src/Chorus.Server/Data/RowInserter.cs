@@ -72,7 +72,7 @@ public sealed class RowInserter
         IProperty? generated = null;
         foreach (var p in type.GetProperties())
         {
-            if (p.IsShadowProperty() || p.PropertyInfo is null || p.GetColumnName(store) is null) return null;
+            if (p.IsShadowProperty() || p.PropertyInfo is null || p.GetColumnName(store) is null || p.IsPrimitiveCollection) return null;
             if (p.ValueGenerated == ValueGenerated.Never) { columns.Add(p); continue; }
             // Only a database-generated primary key, as the events table has; anything else is EF Core's to do.
             if (generated is not null || !p.IsPrimaryKey()) return null;
@@ -83,10 +83,13 @@ public sealed class RowInserter
         var insert = $"INSERT INTO {sql.DelimitIdentifier(table, type.GetSchema())} ({names})";
         var returning = generated is null ? "" : $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(store)!)}";
         string? many = null;
-        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+        // Not for a column whose values are bytes (Npgsql would send a byte[] as bytea, not as an array of numbers).
+        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true && !columns.Exists(c => ElementType(c) is var t && (t == typeof(byte) || t == typeof(sbyte))))
         {
-            // Each array is cast to its column's own type: Npgsql types an array by its elements' CLR type.
-            var arrays = string.Join(", ", columns.Select((c, i) => $"@p{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}::{c.GetColumnType(store)}[]"));
+            // Each array is cast to its column's type (Npgsql types an array by its elements' CLR type), without a
+            // length or precision: an explicit cast to varchar(n) would cut a longer value where the INSERT refuses it.
+            var arrays = string.Join(", ", columns.Select((c, i) =>
+                $"@p{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}::{System.Text.RegularExpressions.Regex.Replace(c.GetColumnType(store), @"\s*\([^)]*\)", "")}[]"));
             many = $"{insert} SELECT * FROM unnest({arrays}){returning}";
         }
         return new Shape(type, $"{insert} VALUES ({values}){returning}", many, [.. columns], generated, Depth(type, []));
@@ -197,14 +200,21 @@ public sealed class RowInserter
         if (next != returning.Count) throw new InvalidOperationException($"Expected {returning.Count} results with generated keys, read {next}.");
     }
 
+    /// <summary>The CLR type of a column's values as its type mapping sends them, without Nullable.</summary>
+    static Type ElementType(IProperty column)
+    {
+        var mapping = column.GetRelationalTypeMapping();
+        var type = mapping.Converter?.ProviderClrType ?? mapping.ClrType;
+        return Nullable.GetUnderlyingType(type) ?? type;
+    }
+
     /// <summary>One column of many rows as an array of the values its type mapping would send (PostgreSQL).</summary>
     static DbParameter ArrayParameter(DbCommand maker, IProperty column, int index, List<object> rows)
     {
-        var mapping = column.GetRelationalTypeMapping();
-        var element = mapping.Converter?.ProviderClrType ?? mapping.ClrType;
-        element = Nullable.GetUnderlyingType(element) ?? element;
-        var nullableElement = element.IsValueType && column.IsNullable ? typeof(Nullable<>).MakeGenericType(element) : element;
-        var values = Array.CreateInstance(nullableElement, rows.Count);
+        var element = ElementType(column);
+        // Nullable elements even for a NOT NULL column: a null reaches the database and is refused there, as one
+        // row's INSERT would be, instead of becoming the type's default in the array.
+        var values = Array.CreateInstance(element.IsValueType ? typeof(Nullable<>).MakeGenericType(element) : element, rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
             var value = ProviderValue(column, rows[i]);

@@ -48,10 +48,9 @@ public sealed class EventNumberingTests(Servers servers)
         await PostTypeHelpers.EventuallyAsync(() => server.InDbAsync(d => d.Events.Where(e => actors.Contains(e.ActorId)).AllAsync(e => e.Seq != null)));
         var all = await server.InDbAsync(d => d.Events.AsNoTracking().Where(e => actors.Contains(e.ActorId)).ToListAsync());
         Assert.Contains(all, e => e.Kind == "follow.created");
-        // Unique across the whole log, not only among these people's events.
-        var numbered = await server.InDbAsync(d => d.Events.CountAsync(e => e.Seq != null));
-        var distinct = await server.InDbAsync(d => d.Events.Where(e => e.Seq != null).Select(e => e.Seq).Distinct().CountAsync());
-        Assert.Equal(numbered, distinct);
+        // Two numberings that overlapped would have given two events one position: the unique index on seq refuses
+        // that, and the writer's batch would have failed and been written again one post at a time (not an error).
+        Assert.Equal(all.Count, all.Select(e => e.Seq).Distinct().Count());
         // One writer, one batch after another, numbering in insert order: its events' positions follow their ids.
         var seqByIdOrder = postEvents.OrderBy(e => e.Id).Select(e => e.Seq!.Value).ToList();
         Assert.Equal(seqByIdOrder.Order().ToList(), seqByIdOrder);

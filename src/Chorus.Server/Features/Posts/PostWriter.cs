@@ -90,7 +90,11 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             var events = rows.OfType<ChangeEvent>().ToList();
             try
             {
-                await using var tx = await db.Database.BeginTransactionAsync(stop);
+                // READ COMMITTED on PostgreSQL whatever the server's default: the numbering reads the highest position
+                // with a snapshot taken after the sequencer's lock is held (ADR 014).
+                await using var tx = settings.Provider == DatabaseProvider.Postgres
+                    ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, stop)
+                    : await db.Database.BeginTransactionAsync(stop);
                 // Numbered as they are inserted, instead of rewritten by the sequencer after the commit (ADR 014). The
                 // last thing before the inserts: on PostgreSQL the numbering holds the sequencer's lock until the commit.
                 await EventSequencer.NumberNewAsync(db, events, settings.Provider == DatabaseProvider.Postgres, stop);
