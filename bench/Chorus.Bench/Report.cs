@@ -114,8 +114,9 @@ public static class Report
         md.AppendLine("(see `bench/README.md`). Every number comes from a real run on the machine named with it.");
         md.AppendLine();
         md.AppendLine("**Load generator and server share the machine.** On a 2-core machine the closed-loop client (64 keep-alive");
-        md.AppendLine("HTTP/1.1 connections, same process for every workload) takes a large share of the CPU, so absolute req/s are");
-        md.AppendLine("a floor; the ratio to `/healthz`, measured the same way in the same run, is the comparable number.");
+        md.AppendLine("HTTP/1.1 connections, same process for every workload; since 2026-12-04 a minimal raw-socket client instead of");
+        md.AppendLine("`HttpClient`, see `bench/README.md`) takes a share of the CPU, so absolute req/s are a floor; the ratio to");
+        md.AppendLine("`/healthz`, measured the same way in the same run, is the comparable number.");
         md.AppendLine();
         RunSection(md, runs.Where(r => r.Command == "run").ToList());
         Section(md, "Home feed over HTTP (`feed-read`)", runs.Where(r => r.Command == "feed-read"));

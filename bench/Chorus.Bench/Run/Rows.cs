@@ -11,7 +11,12 @@ public static class Rows
     static string Pct(double r) => r.ToString("P1", CultureInfo.InvariantCulture);
 
     static string Load(LoadResult r, string unit) =>
-        $"{Report.Num(r.RequestsPerSecond)} {unit}; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "");
+        $"{Report.Num(r.RequestsPerSecond)} {unit}; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "") +
+        (r.WarmUpRates.Length > 0 ? $"; {WarmUp(r)}" : "");
+
+    /// <summary>A steady-state warm-up in words: how long it ran and the rate of each of its windows.</summary>
+    public static string WarmUp(LoadResult r) =>
+        $"measured after {r.WarmUpSeconds:F0} s of warm-up, whose 5 s windows ran {string.Join(", ", r.WarmUpRates.Select(Report.Num))}/s";
 
     static string Open(LoadResult r, string unit) =>
         $"offered {Report.Num(r.TargetRate)}/s, completed {Report.Num(r.RequestsPerSecond)} {unit}; from scheduled send: {r.Latency.Describe()}" +

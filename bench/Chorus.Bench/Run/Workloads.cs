@@ -24,7 +24,7 @@ public static class Workloads
     const string HomePath = "/api/v1/timelines/home?limit=20";
 
     public static async Task<LoadResult> HealthAsync(Uri server, RunSize size) =>
-        Print(await LoadGenerator.RunAsync("GET /healthz, 64 clients", server, Concurrency, size.WarmUp, size.Duration,
+        Print(await LoadGenerator.RunAsync("GET /healthz, 64 clients", server, Concurrency, size.Steady, size.Duration,
             (c, ct) => c.GetAsync("/healthz", null, "healthz", ct, keepBody: false)));
 
     public static async Task<FeedResults> FeedAsync(Uri server, Org org, RunSize size, LoadResult health)
@@ -48,7 +48,7 @@ public static class Workloads
 
         var turn = 0;
         string Next() => tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)];
-        var home = Print(await LoadGenerator.RunAsync("GET /timelines/home?limit=20, 64 clients (warm)", server, Concurrency, size.WarmUp, size.Duration,
+        var home = Print(await LoadGenerator.RunAsync("GET /timelines/home?limit=20, 64 clients (warm)", server, Concurrency, size.Steady, size.Duration,
             (c, ct) => c.GetAsync(HomePath, Next(), "home", ct, keepBody: false)));
         // Open loops at half and at 80% of what the closed loop sustained, so the tail shows queueing at a moderate and
         // at a high load. The open loop's own client costs more per request than the closed loop's (a task per request,
@@ -58,7 +58,7 @@ public static class Workloads
         var rate = Math.Max(10, Math.Round(home.RequestsPerSecond * 0.8));
         var open = Print(await LoadGenerator.RunOpenAsync($"GET /timelines/home?limit=20, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration,
             (c, ct) => c.GetAsync(HomePath, Next(), "home", ct, keepBody: false)));
-        var deep = Print(await LoadGenerator.RunAsync("home feed walked 5 pages deep (nextCursor), 64 clients", server, Concurrency, size.WarmUp, size.Duration, async (c, ct) =>
+        var deep = Print(await LoadGenerator.RunAsync("home feed walked 5 pages deep (nextCursor), 64 clients", server, Concurrency, size.Steady, size.Duration, async (c, ct) =>
         {
             var token = Next();
             string? cursor = null;
@@ -85,7 +85,7 @@ public static class Workloads
         var meanFollowers = tokens.Keys.Average(id => (double)org.FollowerCount[id - 1]);
         var post = Posting(list);
 
-        var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.WarmUp, size.Duration, post));
+        var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.Steady, size.Duration, post));
         var halfRate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.5));
         var half = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(halfRate)}/s", server, halfRate, 256, size.WarmUp, size.Duration, post));
         var rate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.8));
@@ -206,7 +206,8 @@ public static class Workloads
 
     public static LoadResult Print(LoadResult r)
     {
-        AnsiConsole.MarkupLine($"  {Markup.Escape(r.Name)}: [bold]{Report.Num(r.RequestsPerSecond)}/s[/]; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; [red]{r.Errors} errors[/]" : ""));
+        AnsiConsole.MarkupLine($"  {Markup.Escape(r.Name)}: [bold]{Report.Num(r.RequestsPerSecond)}/s[/]; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; [red]{r.Errors} errors[/]" : "") +
+            (r.WarmUpRates.Length > 0 ? $" [grey]({Markup.Escape(Rows.WarmUp(r))})[/]" : ""));
         return r;
     }
 }

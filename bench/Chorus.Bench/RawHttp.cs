@@ -1,0 +1,200 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Chorus.Bench;
+
+/// <summary>
+/// One keep-alive HTTP/1.1 connection that sends a request and reads its whole response, with nothing else: the
+/// load generator's client. It shares the machine's two cores with the server, and .NET's <c>HttpClient</c> (headers
+/// collections, handler pipeline, pooled-connection bookkeeping) took enough of them that <c>/healthz</c> answered
+/// 28,070 req/s to it against 44,583 to <c>wrk</c> in the same minutes (bench/findings.md, eighth session). This reads
+/// exactly what the server sends — status line, headers, a Content-Length or chunked body — and keeps the body only
+/// when asked. A response with <c>Connection: close</c>, or any failure, closes the socket; the next request opens a new
+/// one. <see cref="ResponseReader"/> is the parser, separate so that tests can feed it bytes.
+/// </summary>
+public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
+{
+    readonly byte[] _hostLine = Encoding.ASCII.GetBytes($"Host: {baseAddress.Authority}\r\n");
+    byte[] _request = new byte[16 * 1024];
+    Socket? _socket;
+    NetworkStream? _stream;
+    ResponseReader? _reader;
+
+    /// <summary>Sends one request and reads its response: the status code, and the body when <paramref name="keepBody"/>.</summary>
+    /// <exception cref="IOException">The connection failed or the response was malformed (the connection is closed).</exception>
+    public async Task<(int Status, byte[]? Body)> SendAsync(string method, string pathAndQuery, string? bearer, ReadOnlyMemory<byte> json,
+        bool keepBody, CancellationToken ct)
+    {
+        try
+        {
+            if (_stream is null)
+            {
+                var address = IPAddress.TryParse(baseAddress.Host, out var ip) ? ip
+                    : (await Dns.GetHostAddressesAsync(baseAddress.Host, ct)).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).First();
+                _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await _socket.ConnectAsync(address, baseAddress.Port, ct);
+                _stream = new NetworkStream(_socket, ownsSocket: true);
+                _reader = new ResponseReader(_stream);
+            }
+            var length = WriteRequest(method, pathAndQuery, bearer, json.Span);
+            await _stream.WriteAsync(_request.AsMemory(0, length), ct);
+            var response = await _reader!.ReadAsync(keepBody, ct);
+            if (response.Close) Close();
+            return (response.Status, response.Body);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Close();
+            if (e is OperationCanceledException) throw;
+            throw new IOException(e.Message, e);
+        }
+    }
+
+    int WriteRequest(string method, string pathAndQuery, string? bearer, ReadOnlySpan<byte> json)
+    {
+        var most = 256 + _hostLine.Length + method.Length + pathAndQuery.Length + (bearer?.Length ?? 0) + json.Length;
+        if (most > _request.Length) _request = new byte[most];
+        var span = _request.AsSpan();
+        var n = Encoding.ASCII.GetBytes($"{method} {pathAndQuery} HTTP/1.1\r\n", span);
+        _hostLine.CopyTo(span[n..]);
+        n += _hostLine.Length;
+        if (bearer is not null) n += Encoding.ASCII.GetBytes($"Authorization: Bearer {bearer}\r\n", span[n..]);
+        if (method != "GET")
+        {
+            n += Encoding.ASCII.GetBytes("Content-Type: application/json; charset=utf-8\r\nContent-Length: ", span[n..]);
+            Utf8Formatter.TryFormat(json.Length, span[n..], out var w);
+            n += w;
+            n += Encoding.ASCII.GetBytes("\r\n", span[n..]);
+        }
+        n += Encoding.ASCII.GetBytes("\r\n", span[n..]);
+        json.CopyTo(span[n..]);
+        return n + json.Length;
+    }
+
+    void Close()
+    {
+        _stream?.Dispose();
+        _stream = null;
+        _socket = null;
+        _reader = null;
+    }
+
+    public void Dispose() => Close();
+}
+
+/// <summary>Reads HTTP/1.1 responses off a stream, one after another (what is read past one response starts the next).</summary>
+public sealed class ResponseReader(Stream stream)
+{
+    byte[] _buffer = new byte[64 * 1024];
+    int _start, _end;
+
+    public sealed record Response(int Status, byte[]? Body, bool Close);
+
+    public async Task<Response> ReadAsync(bool keepBody, CancellationToken ct)
+    {
+        int headerEnd;
+        while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+            await FillAsync(ct);
+        var head = _buffer.AsSpan(_start, headerEnd);
+        _start += headerEnd + 4;
+
+        // "HTTP/1.1 200 OK"
+        if (head.Length < 12 || !head.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(head.Slice(9, 3), out int status, out _))
+            throw new IOException("malformed status line");
+        long contentLength = -1;
+        bool chunked = false, close = false;
+        var lines = head[(head.IndexOf("\r\n"u8) is var e and >= 0 ? e + 2 : head.Length)..];
+        while (lines.Length > 0)
+        {
+            var lineEnd = lines.IndexOf("\r\n"u8);
+            var line = lineEnd < 0 ? lines : lines[..lineEnd];
+            lines = lineEnd < 0 ? [] : lines[(lineEnd + 2)..];
+            var colon = line.IndexOf((byte)':');
+            if (colon < 0) continue;
+            var name = line[..colon];
+            var value = line[(colon + 1)..].Trim((byte)' ');
+            if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
+            {
+                if (!Utf8Parser.TryParse(value, out contentLength, out _)) throw new IOException("malformed Content-Length");
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8)) chunked = Ascii.EqualsIgnoreCase(value, "chunked"u8);
+            else if (Ascii.EqualsIgnoreCase(name, "Connection"u8)) close = Ascii.EqualsIgnoreCase(value, "close"u8);
+        }
+
+        var body = keepBody ? new MemoryStream() : null;
+        if (status is (>= 100 and < 200) or 204 or 304) { }
+        else if (chunked)
+        {
+            while (true)
+            {
+                var line = await ReadLineAsync(ct);
+                var semicolon = Array.IndexOf(line, (byte)';');
+                if (!Utf8Parser.TryParse(semicolon < 0 ? line : line.AsSpan(0, semicolon), out long size, out _, 'x') || size < 0)
+                    throw new IOException("malformed chunk size");
+                if (size == 0)
+                {
+                    while ((await ReadLineAsync(ct)).Length > 0) { } // trailers, then the empty line
+                    break;
+                }
+                await ReadBodyAsync(size, body, ct);
+                if ((await ReadLineAsync(ct)).Length != 0) throw new IOException("chunk not followed by CRLF");
+            }
+        }
+        else if (contentLength >= 0) await ReadBodyAsync(contentLength, body, ct);
+        else
+        {
+            // No length: the body runs to the end of the connection.
+            close = true;
+            while (true)
+            {
+                body?.Write(_buffer, _start, _end - _start);
+                _start = _end;
+                if (!await TryFillAsync(ct)) break;
+            }
+        }
+        return new Response(status, body?.ToArray(), close);
+    }
+
+    async Task ReadBodyAsync(long length, MemoryStream? body, CancellationToken ct)
+    {
+        while (length > 0)
+        {
+            if (_start == _end) await FillAsync(ct);
+            var take = (int)Math.Min(length, _end - _start);
+            body?.Write(_buffer, _start, take);
+            _start += take;
+            length -= take;
+        }
+    }
+
+    async Task<byte[]> ReadLineAsync(CancellationToken ct)
+    {
+        int end;
+        while ((end = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0) await FillAsync(ct);
+        var line = _buffer.AsSpan(_start, end).ToArray();
+        _start += end + 2;
+        return line;
+    }
+
+    async Task FillAsync(CancellationToken ct)
+    {
+        if (!await TryFillAsync(ct)) throw new IOException("the server closed the connection mid-response");
+    }
+
+    async Task<bool> TryFillAsync(CancellationToken ct)
+    {
+        if (_start > 0)
+        {
+            // Keep the unread bytes at the front; grow only when a header block fills the whole buffer.
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        var read = await stream.ReadAsync(_buffer.AsMemory(_end), ct);
+        _end += read;
+        return read > 0;
+    }
+}
