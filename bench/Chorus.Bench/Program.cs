@@ -30,10 +30,11 @@ const string Usage = """
                      --keep DIR keeps each loaded database for profiling afterwards: the SQLite data directory moves to
                      DIR/<db>-<size>, the PostgreSQL database is left in place (its name is printed).
       report         Rebuild docs/benchmarks.md from bench/results/*.json.
-      post-load      --url URL --tokens FILE [--rate N] [--concurrency 64] [--warmup 10] [--seconds 20]
+      post-load      --url URL --tokens FILE [--rate N] [--concurrency 64] [--warmup 10] [--seconds 20] [--get PATH]
                      W1's posting alone against a server already running (for profiling on a kept database): posts as
                      the tokens in FILE (one per line, round robin) at N/s open loop, or closed loop when --rate is 0.
-                     Prints the result; writes nothing.
+                     With --get PATH it GETs PATH instead (W2: /api/v1/timelines/home?limit=20). Prints the result;
+                     writes nothing.
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -112,7 +113,8 @@ switch (args[0])
             return 2;
         }
         return await Chorus.Bench.Run.Workloads.PostLoadAsync(new Uri(url), File.ReadAllLines(tokenFile).Where(l => l.Length > 0).ToList(),
-            Int("rate", 0), Int("concurrency", 64), TimeSpan.FromSeconds(Int("warmup", 10)), TimeSpan.FromSeconds(Int("seconds", 20)));
+            Int("rate", 0), Int("concurrency", 64), TimeSpan.FromSeconds(Int("warmup", 10)), TimeSpan.FromSeconds(Int("seconds", 20)),
+            Opt("get", "") is { Length: > 0 } path ? path : null);
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.\n\n{Usage}");
         return 2;

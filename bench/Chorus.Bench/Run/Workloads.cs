@@ -100,13 +100,17 @@ public static class Workloads
     }
 
     /// <summary>W1's posting alone, against a server already running: closed loop when <paramref name="rate"/> is 0.</summary>
-    public static async Task<int> PostLoadAsync(Uri server, IReadOnlyList<string> tokens, int rate, int concurrency, TimeSpan warmUp, TimeSpan duration)
+    /// <summary>With <paramref name="get"/>, GETs that path (W2's reads: <c>/api/v1/timelines/home?limit=20</c>) as the tokens in turn instead.</summary>
+    public static async Task<int> PostLoadAsync(Uri server, IReadOnlyList<string> tokens, int rate, int concurrency, TimeSpan warmUp, TimeSpan duration, string? get = null)
     {
         if (tokens.Count == 0) { Console.Error.WriteLine("--tokens: the file has no tokens."); return 2; }
-        var post = Posting(tokens);
+        var turn = 0;
+        var post = get is null ? Posting(tokens)
+            : (c, ct) => c.GetAsync(get, tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)], "get", ct, keepBody: false);
+        var what = get is null ? "POST /posts" : $"GET {get}";
         var result = rate > 0
-            ? await LoadGenerator.RunOpenAsync($"POST /posts, open loop {rate}/s", server, rate, 256, warmUp, duration, post)
-            : await LoadGenerator.RunAsync($"POST /posts, {concurrency} clients", server, concurrency, warmUp, duration, post);
+            ? await LoadGenerator.RunOpenAsync($"{what}, open loop {rate}/s", server, rate, 256, warmUp, duration, post)
+            : await LoadGenerator.RunAsync($"{what}, {concurrency} clients", server, concurrency, warmUp, duration, post);
         Print(result);
         return result.Errors > 0 ? 1 : 0;
     }

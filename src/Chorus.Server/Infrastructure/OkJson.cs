@@ -64,14 +64,44 @@ public static class FastJson
         return _options = options;
     }
 
-    public static Task WriteAsync<T>(HttpContext http, int status, T value)
+    /// <summary>
+    /// Serializes into a pooled buffer, then answers with a Content-Length and the buffer in one write. Writing straight
+    /// into the response before its headers made Kestrel hold the body aside, copy it behind the headers and send it
+    /// chunked (W2 in bench/findings.md, 2026-12-04).
+    /// </summary>
+    public static async Task WriteAsync<T>(HttpContext http, int status, T value)
     {
         var options = OptionsFor(http);
         var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
-        using (var writer = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
-            JsonSerializer.Serialize(writer, value, info);
-        return http.Response.BodyWriter.FlushAsync(http.RequestAborted).AsTask();
+        var buffer = Buffers.Get();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
+                JsonSerializer.Serialize(writer, value, info);
+            http.Response.ContentLength = buffer.WrittenCount;
+            await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
+        }
+        finally
+        {
+            Buffers.Return(buffer);
+        }
+    }
+
+    /// <summary>Response buffers: a feed page is ~20 KB; a buffer that grew past 1 MB for a rare large answer is let go.</summary>
+    static readonly Microsoft.Extensions.ObjectPool.ObjectPool<System.Buffers.ArrayBufferWriter<byte>> Buffers =
+        new Microsoft.Extensions.ObjectPool.DefaultObjectPool<System.Buffers.ArrayBufferWriter<byte>>(new BufferPolicy(), Environment.ProcessorCount * 8);
+
+    sealed class BufferPolicy : Microsoft.Extensions.ObjectPool.PooledObjectPolicy<System.Buffers.ArrayBufferWriter<byte>>
+    {
+        public override System.Buffers.ArrayBufferWriter<byte> Create() => new(32 * 1024);
+
+        public override bool Return(System.Buffers.ArrayBufferWriter<byte> buffer)
+        {
+            if (buffer.Capacity > 1024 * 1024) return false;
+            buffer.ResetWrittenCount();
+            return true;
+        }
     }
 }

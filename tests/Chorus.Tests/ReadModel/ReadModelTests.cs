@@ -171,6 +171,8 @@ public sealed class ReadModelTests(Servers servers)
         await (await reader.Client.PostAsync($"/api/v1/posts/{original}/reactions/like", null)).JsonAsync();
         await (await reader.Client.PostAsync($"/api/v1/posts/{original}/shares", null)).JsonAsync(HttpStatusCode.Created);
         var poll = (await author.CreateAsync(group, "polls", new { text = "Which?", options = new[] { "a", "b" } })).Str("id");
+        var edited = (await (await author.Client.PostAsJsonAsync("/api/v1/posts", new { text = "first words", groupId = group })).JsonAsync(HttpStatusCode.Created)).Str("id");
+        (await author.Client.PatchAsJsonAsync($"/api/v1/posts/{edited}", new { text = "second words, \u2028 and a tab\t" })).EnsureSuccessStatusCode();
         var options = server.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var fast = new JsonSerializerOptions(options);
         fast.Converters.Add(new PostJson());
@@ -183,6 +185,28 @@ public sealed class ReadModelTests(Servers servers)
         });
         Assert.Contains(page.Items, p => p.SharedPost is not null);
         Assert.Contains(page.Items, p => p.Id == poll && p.Details is not null);
+        Assert.Contains(page.Items, p => p.Id == edited && p.EditedAt is not null);
         Assert.Equal(JsonSerializer.Serialize(page, options), JsonSerializer.Serialize(page, fast));
+        // Twice: the second time the authors' cards come from PostJson's memory.
+        Assert.Equal(JsonSerializer.Serialize(page, options), JsonSerializer.Serialize(page, fast));
+        // A DTO changed after it was rendered no longer matches its pre-written runs, and is written from its values.
+        var changed = new Chorus.Server.Features.People.Page<PostDto>([.. page.Items.Select((p, i) => i switch
+        {
+            0 => p with { Text = "changed", Topics = ["other"] },
+            1 => p with { ReplyCount = p.ReplyCount + 1, Kind = "question" },
+            2 => p with { Author = p.Author with { DisplayName = "Renamed" } },
+            _ => p,
+        })], page.NextCursor);
+        Assert.Contains("\"changed\"", JsonSerializer.Serialize(changed, fast));
+        Assert.Equal(JsonSerializer.Serialize(changed, options), JsonSerializer.Serialize(changed, fast));
+        // Another encoder or indentation: nothing pre-written is used.
+        var indented = new JsonSerializerOptions(options) { WriteIndented = true };
+        var indentedFast = new JsonSerializerOptions(indented);
+        indentedFast.Converters.Add(new PostJson());
+        Assert.Equal(JsonSerializer.Serialize(page, indented), JsonSerializer.Serialize(page, indentedFast));
+        var strict = new JsonSerializerOptions(options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default };
+        var strictFast = new JsonSerializerOptions(strict);
+        strictFast.Converters.Add(new PostJson());
+        Assert.Equal(JsonSerializer.Serialize(page, strict), JsonSerializer.Serialize(page, strictFast));
     }
 }

@@ -16,29 +16,95 @@ public sealed record PostDto(
     IReadOnlyList<string> Mentions, string Url, bool CanEdit,
     string Kind = PostKinds.Post, GroupRef? Group = null, object? Details = null)
 {
-    /// <summary>The text and HTML already escaped for JSON (made once per cached post), for <see cref="PostJson"/>;
-    /// each applies only while its <see cref="EncodedString.Source"/> is the very string the DTO holds.</summary>
+    /// <summary>The reader-independent properties already written as JSON (made once per cached post), for
+    /// <see cref="PostJson"/>; used only while the DTO still holds the very values they were made from.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    internal EncodedString? TextJson { get; init; }
-
-    [System.Text.Json.Serialization.JsonIgnore]
-    internal EncodedString? HtmlJson { get; init; }
+    internal EncodedPost? Encoded { get; init; }
 }
 
-/// <summary>A string and its JSON-escaped UTF-8 form.</summary>
-internal sealed class EncodedString
+/// <summary>
+/// A post's reader-independent properties as the API's JSON (UTF-8, escaped with the API's relaxed encoder), in the
+/// runs that lie between the per-reader ones: each run is the value of its first property followed by the properties
+/// after it up to the next per-reader one, so <see cref="PostJson"/> writes it after the first name as one raw value.
+/// Made with a <see cref="System.Text.Json.Utf8JsonWriter"/>, so the bytes are what the serializer writes.
+/// </summary>
+internal sealed class EncodedPost
 {
-    EncodedString(string source, System.Text.Json.JsonEncodedText value) { Source = source; Value = value; }
+    public static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
-    public string Source { get; }
-    public System.Text.Json.JsonEncodedText Value { get; }
+    EncodedPost(PostDto source) => Source = source;
 
-    /// <summary>Null for text that is not valid UTF-16 (a lone surrogate), which JsonEncodedText refuses and the
-    /// serializer writes as U+FFFD: such text is then written the ordinary way.</summary>
-    public static EncodedString? Of(string source)
+    /// <summary>The DTO the runs were made from: a DTO holding other values than these is written the ordinary way.</summary>
+    PostDto Source { get; }
+    /// <summary>"id"'s value.</summary>
+    public byte[] Id { get; private set; } = [];
+    /// <summary>"text"'s value through "rootId".</summary>
+    public byte[] Body { get; private set; } = [];
+    /// <summary>"replyCount"'s value through "reactions".</summary>
+    public byte[] Counts { get; private set; } = [];
+    /// <summary>"topics"'s value through "url".</summary>
+    public byte[] Labels { get; private set; } = [];
+    /// <summary>"kind"'s value.</summary>
+    public byte[] Kind { get; private set; } = [];
+
+    public bool Matches(PostDto p)
     {
-        try { return new EncodedString(source, System.Text.Json.JsonEncodedText.Encode(source, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)); }
+        var s = Source;
+        return ReferenceEquals(p.Id, s.Id) && ReferenceEquals(p.Text, s.Text) && ReferenceEquals(p.Html, s.Html) && p.CreatedAt == s.CreatedAt &&
+               p.EditedAt == s.EditedAt && ReferenceEquals(p.ReplyTo, s.ReplyTo) && ReferenceEquals(p.RootId, s.RootId) &&
+               p.ReplyCount == s.ReplyCount && p.ShareCount == s.ShareCount && ReferenceEquals(p.Reactions, s.Reactions) &&
+               ReferenceEquals(p.Topics, s.Topics) && ReferenceEquals(p.Mentions, s.Mentions) && ReferenceEquals(p.Url, s.Url) &&
+               ReferenceEquals(p.Kind, s.Kind);
+    }
+
+    /// <summary>Null for text the writer refuses (it is then written, or refused, the ordinary way).</summary>
+    public static EncodedPost? Of(PostDto p)
+    {
+        try { return Encode(p); }
         catch (ArgumentException) { return null; }
+    }
+
+    static EncodedPost Encode(PostDto p)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(p.Text.Length + p.Html.Length + 512);
+        using var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+        var encoded = new EncodedPost(p);
+        w.WriteStartObject();
+        encoded.Id = Run(w, buffer, PostJson.Names.Id, () => w.WriteStringValue(p.Id));
+        encoded.Body = Run(w, buffer, PostJson.Names.Text, () =>
+        {
+            w.WriteStringValue(p.Text);
+            w.WriteString(PostJson.Names.Html, p.Html);
+            w.WriteString(PostJson.Names.CreatedAt, p.CreatedAt);
+            if (p.EditedAt is { } edited) w.WriteString(PostJson.Names.EditedAt, edited); else w.WriteNull(PostJson.Names.EditedAt);
+            w.WriteString(PostJson.Names.ReplyTo, p.ReplyTo);
+            w.WriteString(PostJson.Names.RootId, p.RootId);
+        });
+        encoded.Counts = Run(w, buffer, PostJson.Names.ReplyCount, () =>
+        {
+            w.WriteNumberValue(p.ReplyCount);
+            w.WriteNumber(PostJson.Names.ShareCount, p.ShareCount);
+            PostJson.WriteReactions(w, p.Reactions);
+        });
+        encoded.Labels = Run(w, buffer, PostJson.Names.Topics, () =>
+        {
+            PostJson.WriteStringValues(w, p.Topics);
+            PostJson.WriteStrings(w, PostJson.Names.Mentions, p.Mentions);
+            w.WriteString(PostJson.Names.Url, p.Url);
+        });
+        encoded.Kind = Run(w, buffer, PostJson.Names.Kind, () => w.WriteStringValue(p.Kind));
+        return encoded;
+    }
+
+    /// <summary>The bytes <paramref name="write"/> adds after the property name <paramref name="first"/>.</summary>
+    static byte[] Run(System.Text.Json.Utf8JsonWriter w, System.Buffers.ArrayBufferWriter<byte> buffer, System.Text.Json.JsonEncodedText first, Action write)
+    {
+        w.WritePropertyName(first);
+        w.Flush();
+        var from = buffer.WrittenCount;
+        write();
+        w.Flush();
+        return buffer.WrittenSpan[from..].ToArray();
     }
 }
 

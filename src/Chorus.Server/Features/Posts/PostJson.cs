@@ -8,87 +8,166 @@ namespace Chorus.Server.Features.Posts;
 /// Writes <see cref="PostDto"/> by hand, property by property, the same JSON as the API's serializer writes
 /// (camelCase, nulls written, same order; a test compares the two). Feed pages are mostly posts, and serializing them
 /// through System.Text.Json's metadata was half of a warm home-feed request (bench/findings.md, W2); the code it can
-/// generate does not cover PostDto (its <see cref="PostDto.Details"/> is an object). Write-only: used by
+/// generate does not cover PostDto (its <see cref="PostDto.Details"/> is an object). The reader-independent parts come
+/// pre-written from the cached post (<see cref="EncodedPost"/>), the authors' cards from a table of their own. Write-only: used by
 /// <see cref="Infrastructure.OkJson{T}"/>, never registered in the API's options, so the OpenAPI document still
 /// describes PostDto from its properties.
 /// </summary>
 public sealed class PostJson : JsonConverter<PostDto>
 {
-    static readonly JsonEncodedText Id = JsonEncodedText.Encode("id"), Author = JsonEncodedText.Encode("author"), Text = JsonEncodedText.Encode("text"),
-        Html = JsonEncodedText.Encode("html"), CreatedAt = JsonEncodedText.Encode("createdAt"), EditedAt = JsonEncodedText.Encode("editedAt"),
-        ReplyTo = JsonEncodedText.Encode("replyTo"), RootId = JsonEncodedText.Encode("rootId"), SharedPost = JsonEncodedText.Encode("sharedPost"),
-        ReplyCount = JsonEncodedText.Encode("replyCount"), ShareCount = JsonEncodedText.Encode("shareCount"), Reactions = JsonEncodedText.Encode("reactions"),
-        MyReactions = JsonEncodedText.Encode("myReactions"), Topics = JsonEncodedText.Encode("topics"), Mentions = JsonEncodedText.Encode("mentions"),
-        Url = JsonEncodedText.Encode("url"), CanEdit = JsonEncodedText.Encode("canEdit"), Kind = JsonEncodedText.Encode("kind"),
-        Group = JsonEncodedText.Encode("group"), Details = JsonEncodedText.Encode("details"), Handle = JsonEncodedText.Encode("handle"),
-        DisplayName = JsonEncodedText.Encode("displayName"), JobTitle = JsonEncodedText.Encode("jobTitle"), Department = JsonEncodedText.Encode("department"),
-        AvatarUrl = JsonEncodedText.Encode("avatarUrl"), Active = JsonEncodedText.Encode("active"), Name = JsonEncodedText.Encode("name");
+    /// <summary>The property names, encoded once (also for <see cref="EncodedPost"/>).</summary>
+    internal static class Names
+    {
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id"), Author = JsonEncodedText.Encode("author"), Text = JsonEncodedText.Encode("text"),
+            Html = JsonEncodedText.Encode("html"), CreatedAt = JsonEncodedText.Encode("createdAt"), EditedAt = JsonEncodedText.Encode("editedAt"),
+            ReplyTo = JsonEncodedText.Encode("replyTo"), RootId = JsonEncodedText.Encode("rootId"), SharedPost = JsonEncodedText.Encode("sharedPost"),
+            ReplyCount = JsonEncodedText.Encode("replyCount"), ShareCount = JsonEncodedText.Encode("shareCount"), Reactions = JsonEncodedText.Encode("reactions"),
+            MyReactions = JsonEncodedText.Encode("myReactions"), Topics = JsonEncodedText.Encode("topics"), Mentions = JsonEncodedText.Encode("mentions"),
+            Url = JsonEncodedText.Encode("url"), CanEdit = JsonEncodedText.Encode("canEdit"), Kind = JsonEncodedText.Encode("kind"),
+            Group = JsonEncodedText.Encode("group"), Details = JsonEncodedText.Encode("details"), Handle = JsonEncodedText.Encode("handle"),
+            DisplayName = JsonEncodedText.Encode("displayName"), JobTitle = JsonEncodedText.Encode("jobTitle"), Department = JsonEncodedText.Encode("department"),
+            AvatarUrl = JsonEncodedText.Encode("avatarUrl"), Active = JsonEncodedText.Encode("active"), Name = JsonEncodedText.Encode("name");
+    }
 
     public override PostDto Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("PostJson only writes.");
 
     public override void Write(Utf8JsonWriter w, PostDto p, JsonSerializerOptions options)
     {
+        // The runs made once per cached post are written as they are, when this writer would write the same bytes: the
+        // API's encoder, no indentation, and the DTO still holding the values they were made from.
+        var raw = p.Encoded is { } e && Raw(w, options) && e.Matches(p) ? e : null;
         w.WriteStartObject();
-        w.WriteString(Id, p.Id);
-        w.WritePropertyName(Author);
-        WritePerson(w, p.Author);
-        if (p.TextJson is { } text && ReferenceEquals(text.Source, p.Text) && Relaxed(options)) w.WriteString(Text, text.Value); else w.WriteString(Text, p.Text);
-        if (p.HtmlJson is { } html && ReferenceEquals(html.Source, p.Html) && Relaxed(options)) w.WriteString(Html, html.Value); else w.WriteString(Html, p.Html);
-        w.WriteString(CreatedAt, p.CreatedAt);
-        if (p.EditedAt is { } edited) w.WriteString(EditedAt, edited); else w.WriteNull(EditedAt);
-        w.WriteString(ReplyTo, p.ReplyTo);
-        w.WriteString(RootId, p.RootId);
-        w.WritePropertyName(SharedPost);
+        if (raw is not null)
+        {
+            w.WritePropertyName(Names.Id);
+            w.WriteRawValue(raw.Id, skipInputValidation: true);
+        }
+        else w.WriteString(Names.Id, p.Id);
+        w.WritePropertyName(Names.Author);
+        WritePerson(w, p.Author, Raw(w, options));
+        if (raw is not null)
+        {
+            w.WritePropertyName(Names.Text);
+            w.WriteRawValue(raw.Body, skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteString(Names.Text, p.Text);
+            w.WriteString(Names.Html, p.Html);
+            w.WriteString(Names.CreatedAt, p.CreatedAt);
+            if (p.EditedAt is { } edited) w.WriteString(Names.EditedAt, edited); else w.WriteNull(Names.EditedAt);
+            w.WriteString(Names.ReplyTo, p.ReplyTo);
+            w.WriteString(Names.RootId, p.RootId);
+        }
+        w.WritePropertyName(Names.SharedPost);
         if (p.SharedPost is { } shared) Write(w, shared, options); else w.WriteNullValue();
-        w.WriteNumber(ReplyCount, p.ReplyCount);
-        w.WriteNumber(ShareCount, p.ShareCount);
-        w.WriteStartObject(Reactions);
-        if (p.Reactions is Dictionary<string, int> counts) foreach (var (kind, n) in counts) w.WriteNumber(kind, n); // no boxed enumerator
-        else foreach (var (kind, n) in p.Reactions) w.WriteNumber(kind, n);
-        w.WriteEndObject();
-        WriteStrings(w, MyReactions, p.MyReactions);
-        WriteStrings(w, Topics, p.Topics);
-        WriteStrings(w, Mentions, p.Mentions);
-        w.WriteString(Url, p.Url);
-        w.WriteBoolean(CanEdit, p.CanEdit);
-        w.WriteString(Kind, p.Kind);
-        w.WritePropertyName(Group);
+        if (raw is not null)
+        {
+            w.WritePropertyName(Names.ReplyCount);
+            w.WriteRawValue(raw.Counts, skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteNumber(Names.ReplyCount, p.ReplyCount);
+            w.WriteNumber(Names.ShareCount, p.ShareCount);
+            WriteReactions(w, p.Reactions);
+        }
+        WriteStrings(w, Names.MyReactions, p.MyReactions);
+        if (raw is not null)
+        {
+            w.WritePropertyName(Names.Topics);
+            w.WriteRawValue(raw.Labels, skipInputValidation: true);
+        }
+        else
+        {
+            WriteStrings(w, Names.Topics, p.Topics);
+            WriteStrings(w, Names.Mentions, p.Mentions);
+            w.WriteString(Names.Url, p.Url);
+        }
+        w.WriteBoolean(Names.CanEdit, p.CanEdit);
+        if (raw is not null)
+        {
+            w.WritePropertyName(Names.Kind);
+            w.WriteRawValue(raw.Kind, skipInputValidation: true);
+        }
+        else w.WriteString(Names.Kind, p.Kind);
+        w.WritePropertyName(Names.Group);
         if (p.Group is { } g)
         {
             w.WriteStartObject();
-            w.WriteString(Id, g.Id);
-            w.WriteString(Name, g.Name);
-            w.WriteString(Kind, g.Kind);
-            w.WriteString(Url, g.Url);
+            w.WriteString(Names.Id, g.Id);
+            w.WriteString(Names.Name, g.Name);
+            w.WriteString(Names.Kind, g.Kind);
+            w.WriteString(Names.Url, g.Url);
             w.WriteEndObject();
         }
         else w.WriteNullValue();
-        w.WritePropertyName(Details);
+        w.WritePropertyName(Names.Details);
         if (p.Details is { } details) JsonSerializer.Serialize(w, details, details.GetType(), options);
         else w.WriteNullValue();
         w.WriteEndObject();
     }
 
-    /// <summary>The pre-escaped strings were escaped with the API's encoder; other options escape themselves.</summary>
-    static bool Relaxed(JsonSerializerOptions options) => ReferenceEquals(options.Encoder, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    /// <summary>Raw runs were escaped with the API's encoder and carry no indentation: other writers write everything themselves.</summary>
+    static bool Raw(Utf8JsonWriter w, JsonSerializerOptions options) =>
+        ReferenceEquals(options.Encoder, EncodedPost.Encoder) && !w.Options.Indented;
 
-    static void WritePerson(Utf8JsonWriter w, PersonSummary a)
+    /// <summary>
+    /// Authors' name cards as JSON, once per card: the cards come from the node's memory (PersonCards), so a page's twenty
+    /// posts by a handful of people write a handful of cards. Keyed by the record instance (a changed card is a new
+    /// instance), held only as long as the card is.
+    /// </summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PersonSummary, byte[]> Cards = [];
+
+    static void WritePerson(Utf8JsonWriter w, PersonSummary a, bool raw)
+    {
+        if (!raw)
+        {
+            WritePersonObject(w, a);
+            return;
+        }
+        if (!Cards.TryGetValue(a, out var json))
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+            using (var card = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = EncodedPost.Encoder, SkipValidation = true }))
+                WritePersonObject(card, a);
+            json = buffer.WrittenSpan.ToArray();
+            Cards.AddOrUpdate(a, json);
+        }
+        w.WriteRawValue(json, skipInputValidation: true);
+    }
+
+    static void WritePersonObject(Utf8JsonWriter w, PersonSummary a)
     {
         w.WriteStartObject();
-        w.WriteString(Id, a.Id);
-        w.WriteString(Handle, a.Handle);
-        w.WriteString(DisplayName, a.DisplayName);
-        w.WriteString(JobTitle, a.JobTitle);
-        w.WriteString(Department, a.Department);
-        w.WriteString(AvatarUrl, a.AvatarUrl);
-        w.WriteBoolean(Active, a.Active);
+        w.WriteString(Names.Id, a.Id);
+        w.WriteString(Names.Handle, a.Handle);
+        w.WriteString(Names.DisplayName, a.DisplayName);
+        w.WriteString(Names.JobTitle, a.JobTitle);
+        w.WriteString(Names.Department, a.Department);
+        w.WriteString(Names.AvatarUrl, a.AvatarUrl);
+        w.WriteBoolean(Names.Active, a.Active);
         w.WriteEndObject();
     }
 
-    static void WriteStrings(Utf8JsonWriter w, JsonEncodedText name, IReadOnlyList<string> values)
+    internal static void WriteReactions(Utf8JsonWriter w, IReadOnlyDictionary<string, int> reactions)
     {
-        w.WriteStartArray(name);
+        w.WriteStartObject(Names.Reactions);
+        if (reactions is Dictionary<string, int> counts) foreach (var (kind, n) in counts) w.WriteNumber(kind, n); // no boxed enumerator
+        else foreach (var (kind, n) in reactions) w.WriteNumber(kind, n);
+        w.WriteEndObject();
+    }
+
+    internal static void WriteStrings(Utf8JsonWriter w, JsonEncodedText name, IReadOnlyList<string> values)
+    {
+        w.WritePropertyName(name);
+        WriteStringValues(w, values);
+    }
+
+    internal static void WriteStringValues(Utf8JsonWriter w, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray();
         for (var i = 0; i < values.Count; i++) w.WriteStringValue(values[i]);
         w.WriteEndArray();
     }

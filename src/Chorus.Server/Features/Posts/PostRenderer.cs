@@ -156,8 +156,8 @@ public sealed class PostRenderer(ChorusDb db, PersonRenderer people, PostViews v
         var neutral = new PostDto(
             p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
             p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
-            replies, shares, counts, [], topics, mentions, $"/posts/{p.Id}", false, p.Kind)
-        { TextJson = EncodedString.Of(p.Text), HtmlJson = EncodedString.Of(p.Html) };
+            replies, shares, counts, [], topics, mentions, $"/posts/{p.Id}", false, p.Kind);
+        neutral = neutral with { Encoded = EncodedPost.Of(neutral) };
         // A copy of the row: the caller's entity may be tracked and changed later; the cache's must not be.
         var row = new Post
         {
