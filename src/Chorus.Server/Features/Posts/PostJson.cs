@@ -38,19 +38,11 @@ public sealed class PostJson : JsonConverter<PostDto>
         // API's encoder, no indentation, and the DTO still holding the values they were made from.
         var raw = p.Encoded is { } e && Raw(w, options) && e.Matches(p) ? e : null;
         w.WriteStartObject();
-        if (raw is not null)
-        {
-            w.WritePropertyName(Names.Id);
-            w.WriteRawValue(raw.Id, skipInputValidation: true);
-        }
+        if (raw is not null) WriteRun(w, Names.Id, raw.Id);
         else w.WriteString(Names.Id, p.Id);
         w.WritePropertyName(Names.Author);
         WritePerson(w, p.Author, Raw(w, options));
-        if (raw is not null)
-        {
-            w.WritePropertyName(Names.Text);
-            w.WriteRawValue(raw.Body, skipInputValidation: true);
-        }
+        if (raw is not null) WriteRun(w, Names.Text, raw.Body);
         else
         {
             w.WriteString(Names.Text, p.Text);
@@ -62,11 +54,7 @@ public sealed class PostJson : JsonConverter<PostDto>
         }
         w.WritePropertyName(Names.SharedPost);
         if (p.SharedPost is { } shared) Write(w, shared, options); else w.WriteNullValue();
-        if (raw is not null)
-        {
-            w.WritePropertyName(Names.ReplyCount);
-            w.WriteRawValue(raw.Counts, skipInputValidation: true);
-        }
+        if (raw is not null) WriteRun(w, Names.ReplyCount, raw.Counts);
         else
         {
             w.WriteNumber(Names.ReplyCount, p.ReplyCount);
@@ -74,11 +62,7 @@ public sealed class PostJson : JsonConverter<PostDto>
             WriteReactions(w, p.Reactions);
         }
         WriteStrings(w, Names.MyReactions, p.MyReactions);
-        if (raw is not null)
-        {
-            w.WritePropertyName(Names.Topics);
-            w.WriteRawValue(raw.Labels, skipInputValidation: true);
-        }
+        if (raw is not null) WriteRun(w, Names.Topics, raw.Labels);
         else
         {
             WriteStrings(w, Names.Topics, p.Topics);
@@ -86,11 +70,7 @@ public sealed class PostJson : JsonConverter<PostDto>
             w.WriteString(Names.Url, p.Url);
         }
         w.WriteBoolean(Names.CanEdit, p.CanEdit);
-        if (raw is not null)
-        {
-            w.WritePropertyName(Names.Kind);
-            w.WriteRawValue(raw.Kind, skipInputValidation: true);
-        }
+        if (raw is not null) WriteRun(w, Names.Kind, raw.Kind);
         else w.WriteString(Names.Kind, p.Kind);
         w.WritePropertyName(Names.Group);
         if (p.Group is { } g)
@@ -107,6 +87,13 @@ public sealed class PostJson : JsonConverter<PostDto>
         if (p.Details is { } details) JsonSerializer.Serialize(w, details, details.GetType(), options);
         else w.WriteNullValue();
         w.WriteEndObject();
+    }
+
+    /// <summary>A run written after its first property's name: the value and the properties that follow it.</summary>
+    static void WriteRun(Utf8JsonWriter w, JsonEncodedText name, byte[] run)
+    {
+        w.WritePropertyName(name);
+        w.WriteRawValue(run, skipInputValidation: true);
     }
 
     /// <summary>Raw runs were escaped with the API's encoder and carry no indentation: other writers write everything themselves.</summary>
