@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Chorus.Server.Infrastructure;
 
 /// <summary>
-/// 200 with a JSON body, like <c>TypedResults.Ok</c>, but serialized in one synchronous pass straight into the
-/// response's buffers, with the hand-written converters for the types read most. Serializing a feed page through
+/// 200 with a JSON body, like <c>TypedResults.Ok</c>, but serialized in one synchronous pass into a pooled buffer and
+/// written with a Content-Length, with the hand-written converters for the types read most. Serializing a feed page through
 /// System.Text.Json's metadata was half of a warm home-feed request's CPU (W2 in bench/findings.md). For responses
 /// that are built in memory anyway; the body is written once at the end.
 /// </summary>
@@ -89,7 +89,7 @@ public static class FastJson
         }
     }
 
-    /// <summary>Response buffers: a feed page is ~20 KB; a buffer that grew past 1 MB for a rare large answer is let go.</summary>
+    /// <summary>Response buffers: a feed page is ~20 KB; a buffer that grew past 256 KB for a rare large answer is let go.</summary>
     static readonly Microsoft.Extensions.ObjectPool.ObjectPool<System.Buffers.ArrayBufferWriter<byte>> Buffers =
         new Microsoft.Extensions.ObjectPool.DefaultObjectPool<System.Buffers.ArrayBufferWriter<byte>>(new BufferPolicy(), Environment.ProcessorCount * 8);
 
@@ -99,7 +99,7 @@ public static class FastJson
 
         public override bool Return(System.Buffers.ArrayBufferWriter<byte> buffer)
         {
-            if (buffer.Capacity > 1024 * 1024) return false;
+            if (buffer.Capacity > 256 * 1024) return false;
             buffer.ResetWrittenCount();
             return true;
         }

@@ -50,12 +50,16 @@ internal sealed class EncodedPost
     public bool Matches(PostDto p)
     {
         var s = Source;
-        return ReferenceEquals(p.Id, s.Id) && ReferenceEquals(p.Text, s.Text) && ReferenceEquals(p.Html, s.Html) && p.CreatedAt == s.CreatedAt &&
-               p.EditedAt == s.EditedAt && ReferenceEquals(p.ReplyTo, s.ReplyTo) && ReferenceEquals(p.RootId, s.RootId) &&
+        return ReferenceEquals(p.Id, s.Id) && ReferenceEquals(p.Text, s.Text) && ReferenceEquals(p.Html, s.Html) && Same(p.CreatedAt, s.CreatedAt) &&
+               (p.EditedAt is { } e ? s.EditedAt is { } f && Same(e, f) : s.EditedAt is null) &&
+               ReferenceEquals(p.ReplyTo, s.ReplyTo) && ReferenceEquals(p.RootId, s.RootId) &&
                p.ReplyCount == s.ReplyCount && p.ShareCount == s.ShareCount && ReferenceEquals(p.Reactions, s.Reactions) &&
                ReferenceEquals(p.Topics, s.Topics) && ReferenceEquals(p.Mentions, s.Mentions) && ReferenceEquals(p.Url, s.Url) &&
                ReferenceEquals(p.Kind, s.Kind);
     }
+
+    /// <summary>Same instant and same kind: the JSON of a UTC time ends in Z, of a local one in its offset.</summary>
+    static bool Same(DateTime a, DateTime b) => a == b && a.Kind == b.Kind;
 
     /// <summary>Null for text the writer refuses (it is then written, or refused, the ordinary way).</summary>
     public static EncodedPost? Of(PostDto p)

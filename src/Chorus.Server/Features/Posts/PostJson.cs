@@ -36,12 +36,12 @@ public sealed class PostJson : JsonConverter<PostDto>
     {
         // The runs made once per cached post are written as they are, when this writer would write the same bytes: the
         // API's encoder, no indentation, and the DTO still holding the values they were made from.
-        var raw = p.Encoded is { } e && Raw(w, options) && e.Matches(p) ? e : null;
+        var raw = p.Encoded is { } e && Raw(w) && e.Matches(p) ? e : null;
         w.WriteStartObject();
         if (raw is not null) WriteRun(w, Names.Id, raw.Id);
         else w.WriteString(Names.Id, p.Id);
         w.WritePropertyName(Names.Author);
-        WritePerson(w, p.Author, Raw(w, options));
+        WritePerson(w, p.Author, Raw(w));
         if (raw is not null) WriteRun(w, Names.Text, raw.Body);
         else
         {
@@ -96,9 +96,9 @@ public sealed class PostJson : JsonConverter<PostDto>
         w.WriteRawValue(run, skipInputValidation: true);
     }
 
-    /// <summary>Raw runs were escaped with the API's encoder and carry no indentation: other writers write everything themselves.</summary>
-    static bool Raw(Utf8JsonWriter w, JsonSerializerOptions options) =>
-        ReferenceEquals(options.Encoder, EncodedPost.Encoder) && !w.Options.Indented;
+    /// <summary>Raw runs were escaped with the API's encoder and carry no indentation: other writers write everything
+    /// themselves. The writer's own options decide (a serializer's writer takes the encoder of its options).</summary>
+    static bool Raw(Utf8JsonWriter w) => ReferenceEquals(w.Options.Encoder, EncodedPost.Encoder) && !w.Options.Indented;
 
     /// <summary>
     /// Authors' name cards as JSON, once per card: the cards come from the node's memory (PersonCards), so a page's twenty
