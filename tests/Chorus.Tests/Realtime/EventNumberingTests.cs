@@ -1,7 +1,9 @@
 using Chorus.Server.Data;
+using Chorus.Server.Features.Realtime;
 using Chorus.Tests.Notifications;
 using Chorus.Tests.PostTypes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chorus.Tests.Realtime;
 
@@ -54,5 +56,35 @@ public sealed class EventNumberingTests(Servers servers)
         // One writer, one batch after another, numbering in insert order: its events' positions follow their ids.
         var seqByIdOrder = postEvents.OrderBy(e => e.Id).Select(e => e.Seq!.Value).ToList();
         Assert.Equal(seqByIdOrder.Order().ToList(), seqByIdOrder);
+    }
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Changes_waiting_for_the_sequencer_are_numbered_before_the_post_writers_own(string db)
+    {
+        // A follow saved and answered, its event not numbered yet; then the followed person's post, numbered by the
+        // writer as it is inserted. The follow must come first in the stream, or the follower's stream resubscribes
+        // only after the post went by. One transaction, so no sequencer can number the follow in between: the writer's
+        // lock (SQLite's write lock; the uncommitted row on PostgreSQL) keeps it out.
+        var server = servers[db];
+        var me = await server.CreateUserAsync();
+        var postgres = db == "Postgres";
+        var (waiting, mine) = await server.WithScopeAsync(async sp =>
+        {
+            var d = sp.GetRequiredService<ChorusDb>();
+            await using var tx = postgres
+                ? await d.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted)
+                : await d.Database.BeginTransactionAsync();
+            var earlier = new ChangeEvent { Kind = "test.waiting", ActorId = me.Id, CreatedAt = DateTime.UtcNow };
+            d.Events.Add(earlier);
+            await d.SaveChangesAsync();
+            var fresh = new ChangeEvent { Kind = "test.new", ActorId = me.Id, CreatedAt = DateTime.UtcNow };
+            await EventSequencer.NumberNewAsync(d, [fresh], postgres, default);
+            d.Events.Add(fresh);
+            await d.SaveChangesAsync();
+            await tx.CommitAsync();
+            return (earlier.Id, fresh.Id);
+        });
+        var seq = await server.InDbAsync(d => d.Events.AsNoTracking().Where(e => e.Id == waiting || e.Id == mine).ToDictionaryAsync(e => e.Id, e => e.Seq));
+        Assert.NotNull(seq[waiting]);
+        Assert.True(seq[waiting] < seq[mine], $"the waiting change got {seq[waiting]}, the new one {seq[mine]}");
     }
 }

@@ -38,18 +38,21 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
             // holder at a time. A separate statement, so that the UPDATE's snapshot is taken after the lock is ours.
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({LockKey})", ct);
         }
-        var n = await db.Database.ExecuteSqlAsync($"""
-            UPDATE events SET seq = numbered.base + numbered.rn
-            FROM (SELECT e.id, ROW_NUMBER() OVER (ORDER BY e.id) AS rn,
-                         (SELECT COALESCE(MAX(seq), 0) FROM events) AS base
-                  FROM events e WHERE e.seq IS NULL ORDER BY e.id LIMIT {batch}) AS numbered
-            WHERE events.id = numbered.id
-            """, ct);
+        var n = await db.Database.ExecuteSqlRawAsync(NumberWaiting("LIMIT {0}"), [batch], ct);
         if (n > 0 && postgres)
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", ct);
         await tx.CommitAsync(ct);
         return n;
     }
+
+    /// <summary>Numbers the waiting (committed, unnumbered) events in id order, after the highest number.</summary>
+    static string NumberWaiting(string limit) => $"""
+        UPDATE events SET seq = numbered.base + numbered.rn
+        FROM (SELECT e.id, ROW_NUMBER() OVER (ORDER BY e.id) AS rn,
+                     (SELECT COALESCE(MAX(seq), 0) FROM events) AS base
+              FROM events e WHERE e.seq IS NULL ORDER BY e.id {limit}) AS numbered
+        WHERE events.id = numbered.id
+        """;
 
     /// <summary>
     /// Numbers <paramref name="events"/>, new rows about to be inserted in the caller's transaction in this order (their
@@ -58,6 +61,9 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
     /// this transaction's numbers become visible before any higher one; it also notifies the other nodes at commit.
     /// On SQLite the caller's transaction holds the write lock already. Call it just before inserting, and commit
     /// soon: every other numbering waits for it.
+    /// <para>Events that committed before and still wait for the sequencer are numbered first, in the same
+    /// transaction: a change answered before these rows were written (a follow, then the followed person's post) must
+    /// be dispatched before them, or a stream would resubscribe after the post it should have received went by.</para>
     /// </summary>
     public static async Task NumberNewAsync(ChorusDb db, IReadOnlyList<ChangeEvent> events, bool postgres, CancellationToken ct)
     {
@@ -74,16 +80,24 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
             var take = batch.CreateBatchCommand();
             take.CommandText = $"SELECT pg_advisory_xact_lock({LockKey}), pg_notify('{Channel}', '')";
             batch.BatchCommands.Add(take);
+            var waiting = batch.CreateBatchCommand();
+            waiting.CommandText = NumberWaiting("");
+            batch.BatchCommands.Add(waiting);
             var read = batch.CreateBatchCommand();
             read.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
             batch.BatchCommands.Add(read);
             await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            await reader.ReadAsync(ct);
+            // Past the lock's row and the UPDATE (which has no rows of its own) to the one-column head.
+            do { } while (reader.FieldCount != 1 && await reader.NextResultAsync(ct));
+            if (reader.FieldCount != 1 || !await reader.ReadAsync(ct)) throw new InvalidOperationException("The events' head was not read.");
             head = reader.GetInt64(0);
         }
         else
         {
+            await using var waiting = connection.CreateCommand();
+            waiting.Transaction = transaction;
+            waiting.CommandText = NumberWaiting("");
+            await waiting.ExecuteNonQueryAsync(ct);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
