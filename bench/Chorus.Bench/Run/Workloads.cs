@@ -46,21 +46,20 @@ public static class Workloads
                 if (response.StatusCode == HttpStatusCode.OK) cold.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
 
-        var turn = 0;
-        string Next() => tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)];
+        var next = InTurn(tokens);
         var home = Print(await LoadGenerator.RunAsync("GET /timelines/home?limit=20, 64 clients (warm)", server, Concurrency, size.Steady, size.Duration,
-            (c, ct) => c.GetAsync(HomePath, Next(), "home", ct, keepBody: false)));
+            (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false)));
         // Open loops at half and at 80% of what the closed loop sustained, so the tail shows queueing at a moderate and
         // at a high load. The open loop's own client costs more per request than the closed loop's (a task per request,
         // up to 256 connections), which on two shared cores can push 80% past what the machine sustains.
         var half = Print(await LoadGenerator.RunOpenAsync($"GET /timelines/home?limit=20, open loop {Report.Num(Math.Max(5, Math.Round(home.RequestsPerSecond * 0.5)))}/s",
-            server, Math.Max(5, Math.Round(home.RequestsPerSecond * 0.5)), 256, size.WarmUp, size.Duration, (c, ct) => c.GetAsync(HomePath, Next(), "home", ct, keepBody: false)));
+            server, Math.Max(5, Math.Round(home.RequestsPerSecond * 0.5)), 256, size.WarmUp, size.Duration, (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false)));
         var rate = Math.Max(10, Math.Round(home.RequestsPerSecond * 0.8));
         var open = Print(await LoadGenerator.RunOpenAsync($"GET /timelines/home?limit=20, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration,
-            (c, ct) => c.GetAsync(HomePath, Next(), "home", ct, keepBody: false)));
+            (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false)));
         var deep = Print(await LoadGenerator.RunAsync("home feed walked 5 pages deep (nextCursor), 64 clients", server, Concurrency, size.Steady, size.Duration, async (c, ct) =>
         {
-            var token = Next();
+            var token = next();
             string? cursor = null;
             for (var page = 1; page <= 5; page++)
             {
@@ -99,14 +98,13 @@ public static class Workloads
         return new PostingResults(closed, open, buckets, list.Count, meanFollowers, half);
     }
 
-    /// <summary>W1's posting alone, against a server already running: closed loop when <paramref name="rate"/> is 0.</summary>
-    /// <summary>With <paramref name="get"/>, GETs that path (W2's reads: <c>/api/v1/timelines/home?limit=20</c>) as the tokens in turn instead.</summary>
+    /// <summary>W1's posting alone, against a server already running: closed loop when <paramref name="rate"/> is 0. With
+    /// <paramref name="get"/>, GETs that path (W2's reads: <c>/api/v1/timelines/home?limit=20</c>) as the tokens in turn instead.</summary>
     public static async Task<int> PostLoadAsync(Uri server, IReadOnlyList<string> tokens, int rate, int concurrency, TimeSpan warmUp, TimeSpan duration, string? get = null)
     {
         if (tokens.Count == 0) { Console.Error.WriteLine("--tokens: the file has no tokens."); return 2; }
-        var turn = 0;
-        var post = get is null ? Posting(tokens)
-            : (c, ct) => c.GetAsync(get, tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)], "get", ct, keepBody: false);
+        var next = InTurn(tokens);
+        var post = get is null ? Posting(tokens) : (c, ct) => c.GetAsync(get, next(), "get", ct, keepBody: false);
         var what = get is null ? "POST /posts" : $"GET {get}";
         var result = rate > 0
             ? await LoadGenerator.RunOpenAsync($"{what}, open loop {rate}/s", server, rate, 256, warmUp, duration, post)
@@ -118,10 +116,17 @@ public static class Workloads
     /// <summary>One W1 iteration: a new post of realistic text, as the next of <paramref name="tokens"/> in turn.</summary>
     static Func<LoadClient, CancellationToken, Task> Posting(IReadOnlyList<string> tokens)
     {
-        var turn = 0;
+        var next = InTurn(tokens);
         var text = 0;
-        return (c, ct) => c.PostJsonAsync("/api/v1/posts", tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)],
+        return (c, ct) => c.PostJsonAsync("/api/v1/posts", next(),
             JsonSerializer.Serialize(new { text = PostText(Interlocked.Increment(ref text)) }), HttpStatusCode.Created, "post", ct, keepBody: false);
+    }
+
+    /// <summary>The tokens one after another, round robin, safe to call from every client at once.</summary>
+    static Func<string> InTurn(IReadOnlyList<string> tokens)
+    {
+        var turn = 0;
+        return () => tokens[(int)((uint)Interlocked.Increment(ref turn) % (uint)tokens.Count)];
     }
 
     /// <summary>A post of realistic length (~200 characters), sometimes with a topic.</summary>

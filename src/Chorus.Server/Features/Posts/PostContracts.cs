@@ -58,6 +58,10 @@ internal sealed class EncodedPost
                ReferenceEquals(p.Kind, s.Kind);
     }
 
+    /// <summary>A writer of pre-written JSON: the API's encoder, no indentation.</summary>
+    public static System.Text.Json.Utf8JsonWriter Writer(System.Buffers.IBufferWriter<byte> buffer) =>
+        new(buffer, new System.Text.Json.JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+
     /// <summary>Same instant and same kind: the JSON of a UTC time ends in Z, of a local one in its offset.</summary>
     static bool Same(DateTime a, DateTime b) => a == b && a.Kind == b.Kind;
 
@@ -71,7 +75,7 @@ internal sealed class EncodedPost
     static EncodedPost Encode(PostDto p)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(p.Text.Length + p.Html.Length + 512);
-        using var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+        using var w = Writer(buffer);
         var encoded = new EncodedPost(p);
         w.WriteStartObject();
         encoded.Id = Run(w, buffer, PostJson.Names.Id, () => w.WriteStringValue(p.Id));

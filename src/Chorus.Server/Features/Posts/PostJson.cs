@@ -36,12 +36,13 @@ public sealed class PostJson : JsonConverter<PostDto>
     {
         // The runs made once per cached post are written as they are, when this writer would write the same bytes: the
         // API's encoder, no indentation, and the DTO still holding the values they were made from.
-        var raw = p.Encoded is { } e && Raw(w) && e.Matches(p) ? e : null;
+        var prewritten = Raw(w);
+        var raw = prewritten && p.Encoded is { } e && e.Matches(p) ? e : null;
         w.WriteStartObject();
         if (raw is not null) WriteRun(w, Names.Id, raw.Id);
         else w.WriteString(Names.Id, p.Id);
         w.WritePropertyName(Names.Author);
-        WritePerson(w, p.Author, Raw(w));
+        WritePerson(w, p.Author, prewritten);
         if (raw is not null) WriteRun(w, Names.Text, raw.Body);
         else
         {
@@ -117,7 +118,7 @@ public sealed class PostJson : JsonConverter<PostDto>
         if (!Cards.TryGetValue(a, out var json))
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-            using (var card = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = EncodedPost.Encoder, SkipValidation = true }))
+            using (var card = EncodedPost.Writer(buffer))
                 WritePersonObject(card, a);
             json = buffer.WrittenSpan.ToArray();
             Cards.AddOrUpdate(a, json);
