@@ -77,6 +77,7 @@ public static class ServerSetup
         services.AddScoped<CountsService>();
         services.AddScoped<PeopleImporter>();
         services.AddSingleton<EventSignal>();
+        services.AddSingleton<WrittenPosts>();
         services.AddScoped<EventSequencer>();
         services.AddPostTypes(configuration);
         return settings;

@@ -14,7 +14,7 @@ namespace Chorus.Server.Features.Posts;
 /// bad post never takes others down with it. A unit of work that changes existing rows, or runs inside the caller's
 /// own transaction, is saved by the caller as before.
 /// </summary>
-public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings settings, ChangeObservers observers, EventSignal signal, WriterPause pause, ILogger<PostWriter> log) : IAsyncDisposable
+public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings settings, ChangeObservers observers, EventSignal signal, WrittenPosts written, WriterPause pause, ILogger<PostWriter> log) : IAsyncDisposable
 {
     /// <summary>Posts per transaction at most: bounds the time one batch holds the write lock.</summary>
     public const int MaxBatch = 256;
@@ -110,7 +110,10 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
                 throw;
             }
             // What SaveChanges' interceptor does after a commit: the read models and the dispatcher hear of it at once.
-            EventsWrittenInterceptor.Announce(EventsWrittenInterceptor.ChangesOf(rows.Select(r => (r, true))), observers, signal);
+            // The dispatcher takes the new posts from memory instead of reading them back (WrittenPosts).
+            var changes = EventsWrittenInterceptor.ChangesOf(rows.Select(r => (r, true)));
+            written.Add(changes);
+            EventsWrittenInterceptor.Announce(changes, observers, signal);
         }
         else
         {

@@ -11,7 +11,7 @@ namespace Chorus.Server.Features.Realtime;
 /// it dispatched, and hands them to the <see cref="StreamHub"/>. Control events adjust subscriptions (follows) or
 /// close streams (revocation, deactivation).
 /// </summary>
-public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, EventSignal signal, ChangeObservers observers, ILogger<EventDispatcher> log) : BackgroundService
+public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, EventSignal signal, ChangeObservers observers, WrittenPosts written, ILogger<EventDispatcher> log) : BackgroundService
 {
     public const int Batch = 500;
     static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
@@ -82,12 +82,13 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
             // Streams that attach from here on replay this batch themselves, so notifications need building only for
             // the people with a stream open now.
             hub.BeginBatch(batch[^1].Seq!.Value);
-            foreach (var e in await builder.BuildAsync(batch, ct, hub.HasConnections, observers.Apply, hub.Listens))
+            foreach (var e in await builder.BuildAsync(batch, ct, hub.HasConnections, observers.Apply, hub.Listens, written))
             {
                 await ApplyControlAsync(e, routes, ct);
                 hub.Dispatch(e);
             }
             hub.DispatchedSeq = Math.Max(hub.DispatchedSeq, batch[^1].Seq!.Value);
+            written.ForgetUpTo(hub.DispatchedSeq);
             db.ChangeTracker.Clear();
             if (batch.Count < Batch) return;
         }

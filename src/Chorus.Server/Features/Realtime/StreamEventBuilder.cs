@@ -31,18 +31,17 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
     /// writing the JSON of every new post was a tenth of the server's CPU per post in W1). It is ignored for a batch
     /// that changes subscriptions (follows, group membership), whose later events may reach streams that only listen
     /// once the batch's own control events are applied.</remarks>
+    /// <remarks><paramref name="written"/>, when given, holds the posts this node's writer committed: a post whose only
+    /// event in the batch is its post.created (or share.created) is taken from there instead of read back.</remarks>
     public async Task<List<StreamEvent>> BuildAsync(IReadOnlyList<ChangeEvent> events, CancellationToken ct, Func<long, bool>? recipients = null,
-        Action<IReadOnlyList<CommittedChange>>? committed = null, Func<IReadOnlyList<StreamKey>, bool>? listened = null)
+        Action<IReadOnlyList<CommittedChange>>? committed = null, Func<IReadOnlyList<StreamKey>, bool>? listened = null, WrittenPosts? written = null)
     {
         if (listened is not null && events.Any(e => EventDispatcher.Resubscribes(e.Kind))) listened = null;
         var options = FastJson.Options(services);
-        var postIds = events.Where(e => e.PostId is not null && PostKinds.Contains(e.Kind)).Select(e => e.PostId!.Value).Distinct().ToList();
-        var posts = postIds.Count == 0 ? [] : await db.Posts.AsNoTracking().Where(p => postIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        var topics = (postIds.Count == 0 ? [] : await db.PostTopics.AsNoTracking().Where(t => postIds.Contains(t.PostId)).ToListAsync(ct))
-            .ToLookup(t => t.PostId, t => t.TopicId);
+        var (posts, topics) = await PostsOfAsync(events, written, ct);
         committed?.Invoke([.. events.Select(e => new CommittedChange(e,
-            e.PostId is { } id ? posts.GetValueOrDefault(id) : null, e.PostId is { } tid ? [.. topics[tid]] : []))]);
-        var keysOf = posts.Values.ToDictionary(p => p.Id, p => KeysOf(p, topics[p.Id]));
+            e.PostId is { } id ? posts.GetValueOrDefault(id) : null, e.PostId is { } tid ? topics.GetValueOrDefault(tid) ?? [] : []))]);
+        var keysOf = posts.Values.ToDictionary(p => p.Id, p => KeysOf(p, topics.GetValueOrDefault(p.Id) ?? []));
         var live = posts.Values.Where(p => p.DeletedAt is null && (listened is null || listened(keysOf[p.Id]))).ToList();
         var rendered = (await renderer.RenderAsync(live, Viewer.Organization, ct)).ToDictionary(d => long.Parse(d.Id, System.Globalization.CultureInfo.InvariantCulture));
         var actorIds = events.Where(e => e.Kind == "reaction.changed").Select(e => e.ActorId).Distinct().ToList();
@@ -101,6 +100,33 @@ public sealed class StreamEventBuilder(ChorusDb db, PostRenderer renderer, Notif
             }
         }
         return result;
+    }
+
+    /// <summary>The batch's posts and their topics: from <paramref name="written"/> where it has them, else from the database.</summary>
+    async Task<(Dictionary<long, Post> Posts, Dictionary<long, IReadOnlyList<long>> Topics)> PostsOfAsync(IReadOnlyList<ChangeEvent> events,
+        WrittenPosts? written, CancellationToken ct)
+    {
+        var posts = new Dictionary<long, Post>();
+        var topics = new Dictionary<long, IReadOnlyList<long>>();
+        var about = events.Where(e => e.PostId is not null && PostKinds.Contains(e.Kind)).ToList();
+        if (about.Count == 0) return (posts, topics);
+        if (written is not null)
+        {
+            // A post with another event in the batch (an edit, a deletion) is read as it is now, as before.
+            var once = about.GroupBy(e => e.PostId!.Value).Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet();
+            foreach (var e in about)
+                if (written.TryTake(e, out var change) && once.Contains(e.PostId!.Value))
+                {
+                    posts[change.Post!.Id] = change.Post;
+                    topics[change.Post.Id] = change.TopicIds;
+                }
+        }
+        var missing = about.Select(e => e.PostId!.Value).Where(id => !posts.ContainsKey(id)).Distinct().ToList();
+        if (missing.Count == 0) return (posts, topics);
+        foreach (var p in await db.Posts.AsNoTracking().Where(p => missing.Contains(p.Id)).ToListAsync(ct)) posts[p.Id] = p;
+        foreach (var g in (await db.PostTopics.AsNoTracking().Where(t => missing.Contains(t.PostId)).ToListAsync(ct)).GroupBy(t => t.PostId))
+            topics[g.Key] = [.. g.Select(t => t.TopicId)];
+        return (posts, topics);
     }
 
     /// <summary>The keys a post's events are routed by: its group (or the company), its author, its thread, its topics.</summary>
