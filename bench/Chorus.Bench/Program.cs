@@ -37,6 +37,13 @@ const string Usage = """
                      writes nothing.
     """;
 
+// The load clients' socket completions run on the socket engine's own thread, as wrk's event loop runs them, instead
+// of being handed to the thread pool: the client then takes ~20% less of the cores it shares with the server (bench/
+// findings.md, tenth session). Read once, when the first socket starts, so it is set before anything opens one; the
+// servers this process starts do not inherit it (ServerProcess). DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 turns it off.
+const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
+
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine(Usage);

@@ -98,6 +98,8 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = dataDir,
         };
+        // The bench's own socket setting (Program.cs) is the client's, not the server's: servers run as deployed.
+        info.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         info.Environment["ASPNETCORE_URLS"] = url;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Chorus__DataDirectory"] = Path.Combine(dataDir, "data");
