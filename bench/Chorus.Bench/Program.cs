@@ -41,8 +41,11 @@ const string Usage = """
 // of being handed to the thread pool: the client then takes ~20% less of the cores it shares with the server (bench/
 // findings.md, tenth session). Read once, when the first socket starts, so it is set before anything opens one; the
 // servers this process starts do not inherit it (ServerProcess). DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 turns it off.
+// A synchronous socket call on that thread waits for itself, so synchronous database work runs off it (Ceilings.Blocking);
+// feed-strategy, all synchronous ADO.NET and no HTTP load, runs without it.
 const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
+if (Environment.GetEnvironmentVariable(InlineCompletions) is null && args.FirstOrDefault() != "feed-strategy")
+    Environment.SetEnvironmentVariable(InlineCompletions, "1");
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
