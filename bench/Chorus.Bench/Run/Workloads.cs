@@ -110,6 +110,7 @@ public static class Workloads
             ? await LoadGenerator.RunOpenAsync($"{what}, open loop {rate}/s", server, rate, 256, warmUp, duration, post)
             : await LoadGenerator.RunAsync($"{what}, {concurrency} clients", server, concurrency, warmUp, duration, post);
         Print(result);
+        AnsiConsole.MarkupLine($"  [grey]completed per second: {string.Join(", ", result.Timeline)}[/]");
         return result.Errors > 0 ? 1 : 0;
     }
 
