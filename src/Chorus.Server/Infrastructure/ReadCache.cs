@@ -11,7 +11,10 @@ namespace Chorus.Server.Infrastructure;
 /// The stamp is the key's entry itself, a load in flight: a store swaps it for the value only if the key still holds
 /// it, and invalidation removes it first.</item>
 /// <item>Entries older than the time to live are treated as missing: a safety net for changes made outside the server
-/// (the CLI), never the way a change is seen.</item>
+/// (the CLI), never the way a change is seen. Each entry lives a random time between half the time to live and all of
+/// it, so entries loaded together (a server's first minutes under load) do not all expire, and load again, in the same
+/// second: with one lifetime for all, a read load stalled for seconds at every time to live (bench/findings.md, W2,
+/// tenth session).</item>
 /// <item>At most <c>capacity</c> entries; beyond it the least recently used tenth is dropped, off the request path.</item>
 /// </list>
 /// </summary>
@@ -20,6 +23,9 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     readonly ConcurrentDictionary<TKey, Entry> _entries = new();
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly long _ttlTicks = (long)(timeToLive.TotalSeconds * (clock ?? TimeProvider.System).TimestampFrequency);
+
+    /// <summary>A new entry's lifetime: between half the time to live and all of it (see the class remarks).</summary>
+    long Lifetime() => _ttlTicks - Random.Shared.NextInt64(_ttlTicks / 2 + 1);
     /// <summary>A use this close to the last recorded one is not recorded (see <see cref="TryGetAt"/>): 5 ms.</summary>
     readonly long _touchTicks = (clock ?? TimeProvider.System).TimestampFrequency / 200;
     int _count;
@@ -44,17 +50,18 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     public sealed class Entry
     {
         internal readonly TValue Value = default!;
-        internal readonly long StoredAt;
+        internal readonly long ExpiresAt;
         internal readonly bool Loaded;
         internal long LastUsed;
         bool _dropped;
 
         internal Entry(long now) => LastUsed = now;
 
-        internal Entry(TValue value, long now)
+        internal Entry(TValue value, long now, long lifetime)
         {
             Value = value;
-            StoredAt = LastUsed = now;
+            LastUsed = now;
+            ExpiresAt = now + lifetime;
             Loaded = true;
         }
 
@@ -138,7 +145,7 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     /// <summary>Whether a loaded entry is within its time to live (and records the use); drops it when it is not.</summary>
     bool Fresh(TKey key, Entry entry, long now)
     {
-        if (now - entry.StoredAt >= _ttlTicks)
+        if (now >= entry.ExpiresAt)
         {
             Remove(key, entry);
             return false;
@@ -156,7 +163,7 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
         {
             if (_entries.TryGetValue(key, out var entry))
             {
-                if (entry.Loaded && _clock.GetTimestamp() - entry.StoredAt >= _ttlTicks)
+                if (entry.Loaded && _clock.GetTimestamp() >= entry.ExpiresAt)
                 {
                     Remove(key, entry);
                     continue;
@@ -182,7 +189,7 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
             return _entries.TryGetValue(stamp.Key, out var current) && ReferenceEquals(current, stamp.Entry);
         // Entry has no Equals of its own: the swap happens only if the key still holds this very load in flight. An
         // invalidation removes it first, and a store after that finds nothing to swap.
-        return _entries.TryUpdate(stamp.Key, new Entry(value, _clock.GetTimestamp()), stamp.Entry);
+        return _entries.TryUpdate(stamp.Key, new Entry(value, _clock.GetTimestamp(), Lifetime()), stamp.Entry);
     }
 
     /// <summary>The value, loaded with <paramref name="load"/> on a miss and kept by the rules above.</summary>

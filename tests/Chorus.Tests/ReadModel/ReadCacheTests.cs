@@ -42,10 +42,28 @@ public sealed class ReadCacheTests
         var clock = new ManualClock();
         var cache = new ReadCache<int, string>(100, TimeSpan.FromSeconds(10), clock);
         cache.Store(cache.Begin(1), "one");
-        clock.Advance(TimeSpan.FromSeconds(9));
+        clock.Advance(TimeSpan.FromSeconds(4.9)); // an entry lives at least half the time to live
         Assert.True(cache.TryGet(1, out _));
-        clock.Advance(TimeSpan.FromSeconds(2));
+        clock.Advance(TimeSpan.FromSeconds(5.2));
         Assert.False(cache.TryGet(1, out _));
+    }
+
+    [Fact]
+    public void Entries_stored_together_expire_spread_over_the_second_half_of_the_time_to_live()
+    {
+        var clock = new ManualClock();
+        var cache = new ReadCache<int, int>(10_000, TimeSpan.FromSeconds(100), clock);
+        for (var i = 0; i < 1_000; i++) cache.Store(cache.Begin(i), i);
+        int Alive() => Enumerable.Range(0, 1_000).Count(i => cache.TryGet(i, out _));
+
+        clock.Advance(TimeSpan.FromSeconds(49));
+        Assert.Equal(1_000, Alive());
+        clock.Advance(TimeSpan.FromSeconds(13)); // 62 s: about a quarter gone
+        Assert.InRange(Alive(), 600, 900);
+        clock.Advance(TimeSpan.FromSeconds(25)); // 87 s: about three quarters gone
+        Assert.InRange(Alive(), 100, 400);
+        clock.Advance(TimeSpan.FromSeconds(13)); // 100 s: the time to live is the limit
+        Assert.Equal(0, Alive());
     }
 
     [Fact]
@@ -91,9 +109,9 @@ public sealed class ReadCacheTests
         var clock = new ManualClock();
         var cache = new ReadCache<int, string>(100, TimeSpan.FromSeconds(10), clock);
         cache.Store(cache.Begin(1), "one");
-        clock.Advance(TimeSpan.FromSeconds(5));
+        clock.Advance(TimeSpan.FromSeconds(6.5));
         cache.Store(cache.Begin(2), "two");
-        clock.Advance(TimeSpan.FromSeconds(6)); // 1 is past its time to live, 2 is not
+        clock.Advance(TimeSpan.FromSeconds(4)); // 1 is past its time to live, 2 is not (an entry lives 5 to 10 s)
         var values = new string[4];
         var found = new bool[4];
         var hits = cache.TryGetMany([1, 2, 3, 2], values, found);
