@@ -63,8 +63,9 @@ public sealed class CacheOptions
     public int Feeds { get; set; } = 200_000;
     /// <summary>Signed-in credentials and people's name cards (a few hundred bytes each).</summary>
     public int People { get; set; } = 100_000;
-    /// <summary>Entries older than this are read again even if nothing said they changed: a safety net for changes made
-    /// outside the server (the CLI); changes made through any node are seen at once.</summary>
+    /// <summary>An entry is read again at the latest after this long even if nothing said it changed (each one after a
+    /// random time between half of it and all of it, see ReadCache): a safety net for changes made outside the server
+    /// (the CLI); changes made through any node are seen at once.</summary>
     public int TimeToLiveSeconds { get; set; } = 300;
 }
 
