@@ -23,15 +23,15 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     readonly ConcurrentDictionary<TKey, Entry> _entries = new();
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly long _ttlTicks = (long)(timeToLive.TotalSeconds * (clock ?? TimeProvider.System).TimestampFrequency);
-
-    /// <summary>A new entry's lifetime: between half the time to live and all of it (see the class remarks).</summary>
-    long Lifetime() => _ttlTicks - Random.Shared.NextInt64(_ttlTicks / 2 + 1);
     /// <summary>A use this close to the last recorded one is not recorded (see <see cref="TryGetAt"/>): 5 ms.</summary>
     readonly long _touchTicks = (clock ?? TimeProvider.System).TimestampFrequency / 200;
     int _count;
     int _trimming;
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+
+    /// <summary>A new entry's lifetime: between half the time to live and all of it (see the class remarks).</summary>
+    long Lifetime() => _ttlTicks - Random.Shared.NextInt64(_ttlTicks / 2 + 1);
 
     /// <summary>How many keys the cache holds (including keys being loaded).</summary>
     public int Count => Volatile.Read(ref _count);
