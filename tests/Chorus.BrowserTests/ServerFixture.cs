@@ -93,7 +93,14 @@ public sealed class ServerFixture : IAsyncLifetime
         // The home page's document, not every avatar on it: with the other test suites on the same two cores, waiting
         // for the full load event took over 30 s once (CI, 2026-12-03). What a test does next waits for its own elements.
         // Even that passed 30 s once more (CI, 2026-12-03, with the node tests starting servers beside it): 90 s.
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 90_000 });
+        try { await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 90_000 }); }
+        catch (TimeoutException e)
+        {
+            // Once (CI, 2026-12-04, under the other suites' load) the page never reached home: say where it stayed.
+            var log = ServerLog;
+            throw new TimeoutException($"Signing in as {handle} did not reach the home page within 90 s; the page is at {page.Url}. " +
+                $"Server log, last lines:\n{log[Math.Max(0, log.Length - 4000)..]}", e);
+        }
         return page;
     }
 
