@@ -12,7 +12,7 @@
 #   that PAIR_PG names (an Npgsql connection string of a user that may create databases, e.g.
 #   "Host=127.0.0.1;Port=5433;Username=postgres"; psql is given the same host, port and user).
 # TOKENS_FILE: bearer tokens of people in that database, one per line (write scope for post, read for home).
-# Needs wrk and python3. Set A_ENV / B_ENV for extra environment (e.g. B_ENV=DOTNET_GCGen0MaxBudget=40000000).
+# Needs wrk and python3. PAIR_WARMUP: seconds of load on each server before the bursts (default 20). Set A_ENV / B_ENV for extra environment (e.g. B_ENV=DOTNET_GCGen0MaxBudget=40000000).
 set -euo pipefail
 [ $# -ge 5 ] || { sed -n 2,13p "$0"; exit 2; }
 A=$1; B=$2; DATA=$3; TOKENS=$(realpath "$4"); MODE=$5; ROUNDS=${6:-6}; SECS=${7:-8}
@@ -58,7 +58,7 @@ start() { # label dir port extra-env
 pid_of() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 start A "$A" 5901 "${A_ENV:-}"; PA=$(pid_of 5901)
 start B "$B" 5902 "${B_ENV:-}"; PB=$(pid_of 5902); HZ=$(getconf CLK_TCK)
-for port in 5901 5902; do wrk -t1 -c64 -d20s -s "$WORK/load.lua" http://127.0.0.1:$port >/dev/null; done   # warm-up (JIT tiering)
+for port in 5901 5902; do wrk -t1 -c64 -d${PAIR_WARMUP:-20}s -s "$WORK/load.lua" http://127.0.0.1:$port >/dev/null; done   # warm-up (JIT tiering; PAIR_WARMUP seconds)
 burst() { # label port pid
   local t0 t1 out n
   t0=$(awk '{print $14+$15}' /proc/$3/stat)

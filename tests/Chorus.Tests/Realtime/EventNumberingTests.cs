@@ -87,4 +87,37 @@ public sealed class EventNumberingTests(Servers servers)
         Assert.NotNull(seq[waiting]);
         Assert.True(seq[waiting] < seq[mine], $"the waiting change got {seq[waiting]}, the new one {seq[mine]}");
     }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task An_event_nothing_announced_is_numbered_by_the_dispatchers_poll(string db)
+    {
+        // The post writer's commits wake the dispatcher without asking it to run the sequencer (their events are
+        // numbered already, and the writer numbers whatever waits before them). An event written where no signal says
+        // so (another node that stopped before numbering it) is numbered by the dispatcher's poll, with nothing else
+        // happening.
+        var server = servers[db];
+        var me = await server.CreateUserAsync();
+        await me.NewPostAsync("the dispatcher has run");
+        var id = await server.InDbAsync(async d =>
+        {
+            // Through a plain command, not SaveChanges: no interceptor, so nothing raises the signal for it.
+            await d.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO events (kind, actor_id, created_at, data) VALUES ({"test.unannounced"}, {me.Id}, {DateTime.UtcNow}, {""})");
+            return await d.Events.Where(x => x.Kind == "test.unannounced" && x.ActorId == me.Id).Select(x => x.Id).SingleAsync();
+        });
+        await PostTypeHelpers.EventuallyAsync(() => server.InDbAsync(d => d.Events.AnyAsync(e => e.Id == id && e.Seq != null)));
+    }
+
+    [Fact]
+    public void The_signal_remembers_an_unnumbered_raise_until_it_is_taken()
+    {
+        var signal = new EventSignal();
+        Assert.True(signal.TakeUnnumbered()); // a new signal assumes something may wait (start-up)
+        Assert.False(signal.TakeUnnumbered());
+        signal.RaiseNumbered();
+        Assert.False(signal.TakeUnnumbered());
+        signal.Raise();
+        signal.RaiseNumbered();
+        Assert.True(signal.TakeUnnumbered());
+        Assert.False(signal.TakeUnnumbered());
+    }
 }

@@ -113,7 +113,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             // The dispatcher takes the new posts from memory instead of reading them back (WrittenPosts).
             var changes = EventsWrittenInterceptor.ChangesOf(rows.Select(r => (r, true)));
             written.Add(changes);
-            EventsWrittenInterceptor.Announce(changes, observers, signal);
+            EventsWrittenInterceptor.Announce(changes, observers, signal, numbered: true);
         }
         else
         {

@@ -42,6 +42,7 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
             }
         }
         var lastRound = 0L;
+        var lastSequenced = 0L;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -49,7 +50,11 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
                 await signal.WaitAsync(Poll, stop);
                 if (System.Diagnostics.Stopwatch.GetElapsedTime(lastRound) is var since && since < MinRound) await Task.Delay(MinRound - since, stop);
                 lastRound = System.Diagnostics.Stopwatch.GetTimestamp();
-                await PumpAsync(stop);
+                // The sequencer runs when something may have left events unnumbered, and at least every poll interval
+                // (another node's events whose own node stopped before numbering them).
+                var sequence = signal.TakeUnnumbered() || System.Diagnostics.Stopwatch.GetElapsedTime(lastSequenced) >= Poll;
+                if (sequence) lastSequenced = lastRound;
+                await PumpAsync(sequence, stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             catch (Exception e)
@@ -61,12 +66,18 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
     }
 
     /// <summary>One round: number what is waiting, then dispatch everything numbered past the last dispatched position.</summary>
-    public async Task PumpAsync(CancellationToken ct)
+    public Task PumpAsync(CancellationToken ct) => PumpAsync(sequence: true, ct);
+
+    /// <summary>One round; <paramref name="sequence"/> false skips numbering (nothing raised may have left events unnumbered).</summary>
+    async Task PumpAsync(bool sequence, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var sp = scope.ServiceProvider;
-        var sequencer = sp.GetRequiredService<EventSequencer>();
-        while (await sequencer.SequenceAsync(Batch, ct) == Batch) { }
+        if (sequence)
+        {
+            var sequencer = sp.GetRequiredService<EventSequencer>();
+            while (await sequencer.SequenceAsync(Batch, ct) == Batch) { }
+        }
 
         var db = sp.GetRequiredService<ChorusDb>();
         var builder = sp.GetRequiredService<StreamEventBuilder>();
@@ -74,7 +85,7 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
         while (true)
         {
             var after = hub.DispatchedSeq;
-            var batch = await db.Events.AsNoTracking().Where(e => e.Seq > after).OrderBy(e => e.Seq).Take(Batch).ToListAsync(ct);
+            var batch = await EventsAfterAsync(db, after, ct);
             if (batch.Count == 0) return;
             var behind = DateTime.UtcNow - batch[0].CreatedAt;
             if (behind > TimeSpan.FromSeconds(2))
@@ -93,6 +104,23 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
             if (batch.Count < Batch) return;
         }
     }
+
+    /// <summary>
+    /// The next batch of numbered events. A compiled query: every round runs it, and translating the LINQ expression
+    /// each time (parameter extraction, the query cache's lookup) cost about as much as running it. EF Core refuses a
+    /// compiled query on another model than the first it ran on, so there is one per model (one in a server; the tests
+    /// run servers of both providers in one process).
+    /// </summary>
+    static async Task<List<ChangeEvent>> EventsAfterAsync(ChorusDb db, long after, CancellationToken ct)
+    {
+        var query = EventsAfter.GetValue(db.Model, static _ =>
+            EF.CompileAsyncQuery((ChorusDb db, long after) => db.Events.AsNoTracking().Where(e => e.Seq > after).OrderBy(e => e.Seq).Take(Batch)));
+        var list = new List<ChangeEvent>();
+        await foreach (var e in query(db, after).WithCancellation(ct)) list.Add(e);
+        return list;
+    }
+
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, Func<ChorusDb, long, IAsyncEnumerable<ChangeEvent>>> EventsAfter = [];
 
     /// <summary>Control events after which a person's open streams listen on other keys (<see cref="ApplyControlAsync"/>).</summary>
     public static bool Resubscribes(string kind) => kind is "group.membership" || FollowsChanged(kind);

@@ -14,7 +14,7 @@ public class WakeSignal
 {
     readonly SemaphoreSlim _signal = new(0, 1);
 
-    public void Raise()
+    public virtual void Raise()
     {
         try { if (_signal.CurrentCount == 0) _signal.Release(); }
         catch (SemaphoreFullException) { /* already raised */ }
@@ -25,9 +25,29 @@ public class WakeSignal
 
 /// <summary>
 /// Wakes the event dispatcher: set when this node commits events, and (on PostgreSQL) when another node's sequencer
-/// announces new positions.
+/// or post writer announces new positions.
+/// <para>It also remembers whether anything raised it may have left events waiting for the sequencer. Only the post
+/// writer numbers its own events as it writes them (and, on PostgreSQL, NOTIFY follows numbering): a round woken by
+/// those alone need not ask the database whether anything waits, a question that cost a round as much as reading its
+/// events back (W1 in bench/findings.md). The dispatcher asks anyway at least every poll interval.</para>
 /// </summary>
-public sealed class EventSignal : WakeSignal;
+public sealed class EventSignal : WakeSignal
+{
+    int _unnumbered = 1;
+
+    /// <summary>Wakes the dispatcher for events that may wait for the sequencer (the safe default).</summary>
+    public override void Raise()
+    {
+        Volatile.Write(ref _unnumbered, 1);
+        base.Raise();
+    }
+
+    /// <summary>Wakes the dispatcher for events that were numbered when they were written.</summary>
+    public void RaiseNumbered() => base.Raise();
+
+    /// <summary>Whether a <see cref="Raise"/> came since the last call; clears it. Take it before asking the database.</summary>
+    public bool TakeUnnumbered() => Interlocked.Exchange(ref _unnumbered, 0) == 1;
+}
 
 /// <summary>
 /// After a SaveChanges that wrote change events has committed: tells this node's read caches what changed (at once,
@@ -128,11 +148,13 @@ public sealed class EventsWrittenInterceptor(EventSignal signal, ChangeObservers
 
     /// <summary>Tells the read models and the dispatcher about changes that committed outside SaveChanges (the post
     /// writer's own inserts, <see cref="Data.RowInserter"/>).</summary>
-    public static void Announce(IReadOnlyList<CommittedChange>? changes, ChangeObservers observers, EventSignal signal)
+    /// <param name="numbered">Whether every event in <paramref name="changes"/> was numbered as it was written.</param>
+    public static void Announce(IReadOnlyList<CommittedChange>? changes, ChangeObservers observers, EventSignal signal, bool numbered = false)
     {
         if (changes is null) return;
         observers.Apply(changes);
-        signal.Raise();
+        if (numbered) signal.RaiseNumbered();
+        else signal.Raise();
     }
 
     void Flush(DbContext? context, bool committed)

@@ -20,7 +20,8 @@ public sealed class PostgresEventListener(ChorusSettings settings, EventSignal s
             {
                 await using var connection = new NpgsqlConnection(cs);
                 await connection.OpenAsync(stop);
-                connection.Notification += (_, _) => signal.Raise();
+                // Sent after numbering (the sequencer, a post writer's batch): nothing new waits for this node's sequencer.
+                connection.Notification += (_, _) => signal.RaiseNumbered();
                 await using (var cmd = new NpgsqlCommand($"LISTEN {EventSequencer.Channel}", connection))
                     await cmd.ExecuteNonQueryAsync(stop);
                 signal.Raise(); // catch up on anything announced while not listening
