@@ -26,21 +26,11 @@ public static class DatabaseSetup
     /// the readiness check — uses it, so the server can listen without waiting for EF Core to build its model and
     /// its query pipeline (about half a second of CPU, mostly JIT, at every start: W6 in bench/findings.md).
     /// </summary>
-    /// <remarks>On PostgreSQL without loading the database's types (a catalog query at a pool's first connection, slow
-    /// on a new database): these connections use only built-in types, and have a pool of their own.</remarks>
+    /// <remarks>On PostgreSQL from <see cref="PostgresSource"/>, the pool EF Core uses too.</remarks>
     public static async Task<DbConnection> OpenConnectionAsync(ChorusSettings settings, CancellationToken ct)
     {
         var sqlite = settings.Provider == DatabaseProvider.Sqlite;
-        if (!sqlite)
-        {
-            var source = PlainPostgres.GetOrAdd(settings.ConnectionString, cs =>
-            {
-                var builder = new Npgsql.NpgsqlDataSourceBuilder(cs);
-                builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
-                return builder.Build();
-            });
-            return await source.OpenConnectionAsync(ct);
-        }
+        if (!sqlite) return await PostgresSource(settings.ConnectionString).OpenConnectionAsync(ct);
         DbConnection connection = new Microsoft.Data.Sqlite.SqliteConnection(settings.ConnectionString);
         try
         {
@@ -60,7 +50,20 @@ public static class DatabaseSetup
         }
     }
 
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Npgsql.NpgsqlDataSource> PlainPostgres = new();
+    /// <summary>
+    /// The process's one PostgreSQL data source (connection pool) for a connection string, EF Core's and the plain
+    /// connections' alike. It does not load the database's types: Chorus uses only PostgreSQL's built-in types, and
+    /// loading them is a catalog query and its parsing at each pool's first connection, at every start on the cores
+    /// the start shares (W6 in bench/findings.md).
+    /// </summary>
+    public static Npgsql.NpgsqlDataSource PostgresSource(string connectionString) => PostgresSources.GetOrAdd(connectionString, static cs =>
+    {
+        var builder = new Npgsql.NpgsqlDataSourceBuilder(cs);
+        builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+        return builder.Build();
+    });
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Npgsql.NpgsqlDataSource> PostgresSources = new();
 
     /// <param name="backgroundCheckpoint">SQLite: <see cref="SqliteCheckpointer"/> runs, so connections leave checkpoints to it.</param>
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder o, ChorusSettings settings, bool backgroundCheckpoint = false)
@@ -68,7 +71,7 @@ public static class DatabaseSetup
         if (settings.Provider == DatabaseProvider.Sqlite)
             o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas(settings.SqliteSynchronous, backgroundCheckpoint));
         else
-            o.UseNpgsql(settings.ConnectionString);
+            o.UseNpgsql(PostgresSource(settings.ConnectionString));
         o.ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCustomizer, UtcModelCustomizer>();
         return o;
     }

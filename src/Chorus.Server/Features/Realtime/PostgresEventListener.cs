@@ -18,8 +18,7 @@ public sealed class PostgresEventListener(ChorusSettings settings, EventSignal s
         {
             try
             {
-                await using var connection = new NpgsqlConnection(cs);
-                await connection.OpenAsync(stop);
+                await using var connection = await Data.DatabaseSetup.PostgresSource(cs).OpenConnectionAsync(stop);
                 // Sent after numbering (the sequencer, a post writer's batch): nothing new waits for this node's sequencer.
                 connection.Notification += (_, _) => signal.RaiseNumbered();
                 await using (var cmd = new NpgsqlCommand($"LISTEN {EventSequencer.Channel}", connection))
