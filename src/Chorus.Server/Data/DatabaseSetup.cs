@@ -29,15 +29,13 @@ public static class DatabaseSetup
     /// <remarks>On PostgreSQL from <see cref="PostgresSource"/>, the pool EF Core uses too.</remarks>
     public static async Task<DbConnection> OpenConnectionAsync(ChorusSettings settings, CancellationToken ct)
     {
-        var sqlite = settings.Provider == DatabaseProvider.Sqlite;
-        if (!sqlite) return await PostgresSource(settings.ConnectionString).OpenConnectionAsync(ct);
+        if (settings.Provider != DatabaseProvider.Sqlite) return await PostgresSource(settings.ConnectionString).OpenConnectionAsync(ct);
         DbConnection connection = new Microsoft.Data.Sqlite.SqliteConnection(settings.ConnectionString);
         try
         {
             await connection.OpenAsync(ct);
-            if (sqlite)
+            await using (var cmd = connection.CreateCommand())
             {
-                await using var cmd = connection.CreateCommand();
                 cmd.CommandText = SqlitePragmas.Sql(settings.SqliteSynchronous);
                 await cmd.ExecuteNonQueryAsync(ct);
             }

@@ -65,10 +65,10 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
         }
     }
 
-    /// <summary>One round: number what is waiting, then dispatch everything numbered past the last dispatched position.</summary>
-    public Task PumpAsync(CancellationToken ct) => PumpAsync(sequence: true, ct);
-
-    /// <summary>One round; <paramref name="sequence"/> false skips numbering (nothing raised may have left events unnumbered).</summary>
+    /// <summary>
+    /// One round: number what is waiting (unless <paramref name="sequence"/> is false: nothing that woke the round can
+    /// have left events unnumbered), then dispatch everything numbered past the last dispatched position.
+    /// </summary>
     async Task PumpAsync(bool sequence, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -115,9 +115,7 @@ public sealed class EventDispatcher(IServiceScopeFactory scopes, StreamHub hub, 
     {
         var query = EventsAfter.GetValue(db.Model, static _ =>
             EF.CompileAsyncQuery((ChorusDb db, long after) => db.Events.AsNoTracking().Where(e => e.Seq > after).OrderBy(e => e.Seq).Take(Batch)));
-        var list = new List<ChangeEvent>();
-        await foreach (var e in query(db, after).WithCancellation(ct)) list.Add(e);
-        return list;
+        return await query(db, after).ToListAsync(ct);
     }
 
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, Func<ChorusDb, long, IAsyncEnumerable<ChangeEvent>>> EventsAfter = [];
