@@ -26,6 +26,7 @@ public static class RunCommand
             var bare = ServerProcess.Build(Path.Combine("bench", "BareSse"), "BareSse.dll");
             for (var i = 0; i < o.Size.StartRuns; i++)
             {
+                ServerProcess.WarmPageCache(bare);
                 var s = await ServerProcess.StartAsync(bare, o.Port == 0 ? FreePort() : o.Port + 50, new Dictionary<string, string>(),
                     TimeSpan.FromMinutes(1), dataDir: null, demoSeed: false);
                 bareStarts.Add(s.ReadyAfter.TotalMilliseconds);
@@ -83,6 +84,7 @@ public static class RunCommand
         for (var i = 0; i < (o.Has("w6") ? size.StartRuns : 1); i++)
         {
             await db.ResetAsync();
+            if (o.Has("w6")) ServerProcess.WarmPageCache(dll);
             await using var s = await db.StartAsync(dll);
             emptyStarts.Add(s.ReadyAfter.TotalMilliseconds);
         }
@@ -96,6 +98,7 @@ public static class RunCommand
             for (var i = 0; i < (o.Has("w6") ? size.StartRuns : 1); i++)
             {
                 if (server is not null) await server.DisposeAsync();
+                if (o.Has("w6")) ServerProcess.WarmPageCache(dll);
                 server = await db.StartAsync(dll);
                 fullStarts.Add(server.ReadyAfter.TotalMilliseconds);
             }
