@@ -71,7 +71,11 @@ public sealed class ServerProcess : IAsyncDisposable
         var directories = new List<string> { Path.GetDirectoryName(Path.GetFullPath(dll))! };
         // shared/Microsoft.NETCore.App/<version>/ -> every framework of the same version (ASP.NET Core's among them).
         if (runtime.Parent?.Parent is { } shared)
+        {
             directories.AddRange(shared.EnumerateDirectories().Select(f => Path.Combine(f.FullName, runtime.Name)).Where(Directory.Exists));
+            // The host that resolves the framework (dotnet/host/fxr).
+            if (shared.Parent is { } root && Directory.Exists(Path.Combine(root.FullName, "host"))) directories.Add(Path.Combine(root.FullName, "host"));
+        }
         var buffer = new byte[1 << 20];
         foreach (var file in directories.SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories)))
         {
