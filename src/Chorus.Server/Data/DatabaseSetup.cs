@@ -16,6 +16,18 @@ public static class DatabaseSetup
         // Pooled: a request may now use two short-lived contexts (authentication, then its endpoint); pooling makes both cheap.
         services.AddDbContextPool<ChorusDb>((sp, o) => Configure(o, settings, sp.GetService<SqliteCheckpointer>() is not null)
             .AddInterceptors(new Features.Realtime.EventsWrittenInterceptor(sp.GetRequiredService<Features.Realtime.EventSignal>(), sp.GetRequiredService<ChangeObservers>())));
+        // Whoever rents a request's context first — a service through RequestDb or one that takes ChorusDb itself — the
+        // scope's RequestDb knows it was rented, so the post writer can tell a context nobody used from one with work.
+        var pooled = services.Last(d => d.ServiceType == typeof(ChorusDb));
+        var rent = pooled.ImplementationFactory ?? throw new InvalidOperationException("EF Core registered its pooled context without a factory.");
+        services.Remove(pooled);
+        services.AddScoped(sp =>
+        {
+            var db = (ChorusDb)rent(sp);
+            sp.GetRequiredService<RequestDb>().Rented(db);
+            return db;
+        });
+        services.AddScoped<RequestDb>();
         services.AddScoped<SchemaMigrator>();
         return services;
     }

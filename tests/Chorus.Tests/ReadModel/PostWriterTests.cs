@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Chorus.Server.Data;
+using Chorus.Server.Features.Auth;
 using Chorus.Server.Features.Posts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,5 +100,39 @@ public sealed class PostWriterTests(Servers servers)
         // A stranger never sees them.
         var stranger = await server.CreateUserAsync();
         await (await stranger.Client.GetAsync($"/api/v1/posts/{baseId}")).ProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
+    static Viewer As(TestUser user) => new(user.Id, user.Handle, user.Handle, PersonRole.Member, CredentialKind.Token, 0, true);
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_plain_post_is_written_without_renting_the_requests_context(string db)
+    {
+        var server = servers[db];
+        var author = await server.CreateUserAsync();
+        await using var scope = server.Services.CreateAsyncScope();
+        var created = await scope.ServiceProvider.GetRequiredService<PostService>().CreateAsync(As(author), new CreatePostRequest("nothing to look up here"), default);
+        Assert.True(created.Ok);
+        Assert.Null(scope.ServiceProvider.GetRequiredService<RequestDb>().IfRented);
+        Assert.Equal(1, await server.InDbAsync(d => d.Posts.CountAsync(p => p.Id == created.Value!.Id)));
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_post_made_inside_a_transaction_of_a_service_that_took_the_context_itself_joins_it(string db)
+    {
+        var server = servers[db];
+        var author = await server.CreateUserAsync();
+        long id;
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            // As a service that takes ChorusDb (not RequestDb) and opens a transaction before it posts.
+            var context = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            await using var tx = await context.Database.BeginTransactionAsync();
+            var created = await scope.ServiceProvider.GetRequiredService<PostService>().CreateAsync(As(author), new CreatePostRequest("rolled back with its caller"), default);
+            Assert.True(created.Ok);
+            Assert.Same(context, scope.ServiceProvider.GetRequiredService<RequestDb>().IfRented);
+            id = created.Value!.Id;
+            await tx.RollbackAsync();
+        }
+        Assert.Equal(0, await server.InDbAsync(d => d.Posts.CountAsync(p => p.Id == id)));
     }
 }

@@ -17,8 +17,10 @@ namespace Chorus.Server.Features.Feeds;
 /// post's current view before it is shown. A warm page therefore runs no SQL at all; a source read past what memory
 /// holds is read from the database, a chunk at a time.</para>
 /// </summary>
-public sealed class FeedService(ChorusDb db, PostRenderer renderer, FeedSources memory)
+public sealed class FeedService(RequestDb requestDb, PostRenderer renderer, FeedSources memory)
 {
+    ChorusDb db => requestDb.Context;
+
     public const int DefaultLimit = 20, MaxLimit = 100;
 
     /// <summary>

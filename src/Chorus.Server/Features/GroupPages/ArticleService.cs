@@ -99,8 +99,10 @@ public sealed class ArticleService(ChorusDb db, PostService posts, PostRenderer 
 }
 
 /// <summary>The card of an article post in feeds: title, excerpt, cover and where to read it.</summary>
-public sealed class ArticleDetails(ChorusDb db) : IPostDetails
+public sealed class ArticleDetails(RequestDb requestDb) : IPostDetails
 {
+    ChorusDb db => requestDb.Context;
+
     public string Kind => PostKinds.Article;
 
     public async Task<IReadOnlyDictionary<long, object>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)

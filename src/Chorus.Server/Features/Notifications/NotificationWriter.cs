@@ -11,8 +11,10 @@ namespace Chorus.Server.Features.Notifications;
 /// same SaveChanges as the change they are about. Nobody is notified of their own action, of a post they cannot
 /// see, while deactivated, for a kind they switched off, or about a thread they muted.
 /// </summary>
-public sealed class NotificationWriter(ChorusDb db, IdGenerator ids)
+public sealed class NotificationWriter(RequestDb requestDb, IdGenerator ids)
 {
+    ChorusDb db => requestDb.Context;
+
     /// <summary>At most this many people are notified of mentions in one post: a post naming the whole company is a broadcast, not a conversation.</summary>
     public const int MaxMentions = 50;
     /// <summary>At most this many earlier participants of a thread hear about a reply, bounding the work one reply can cause.</summary>

@@ -7,8 +7,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.People;
 
 /// <summary>People → API JSON, in batches: one query per related table per page.</summary>
-public sealed class PersonRenderer(ChorusDb db, PersonCards cards)
+public sealed class PersonRenderer(RequestDb requestDb, PersonCards cards)
 {
+    ChorusDb db => requestDb.Context;
+
     public static string? AvatarUrl(Person p) => p.AvatarVersion is { } v ? $"/avatars/{Uri.EscapeDataString(p.Handle)}?v={v}" : null;
 
     public static PersonSummary Summary(Person p) =>

@@ -8,8 +8,10 @@ namespace Chorus.Server.Features.PostTypes;
 
 // Each renderer is called once per page with that page's posts of its kind: a fixed number of queries per page.
 
-public sealed class AnnouncementDetailsRenderer(ChorusDb db) : IPostDetails
+public sealed class AnnouncementDetailsRenderer(RequestDb requestDb) : IPostDetails
 {
+    ChorusDb db => requestDb.Context;
+
     public string Kind => PostKinds.Announcement;
 
     public async Task<IReadOnlyDictionary<long, object>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)
@@ -30,8 +32,10 @@ public sealed class AnnouncementDetailsRenderer(ChorusDb db) : IPostDetails
     }
 }
 
-public sealed class QuestionDetailsRenderer(ChorusDb db) : IPostDetails
+public sealed class QuestionDetailsRenderer(RequestDb requestDb) : IPostDetails
 {
+    ChorusDb db => requestDb.Context;
+
     public string Kind => PostKinds.Question;
 
     public async Task<IReadOnlyDictionary<long, object>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)
@@ -42,8 +46,10 @@ public sealed class QuestionDetailsRenderer(ChorusDb db) : IPostDetails
     }
 }
 
-public sealed class PollDetailsRenderer(ChorusDb db, TimeProvider clock) : IPostDetails
+public sealed class PollDetailsRenderer(RequestDb requestDb, TimeProvider clock) : IPostDetails
 {
+    ChorusDb db => requestDb.Context;
+
     public string Kind => PostKinds.Poll;
 
     public async Task<IReadOnlyDictionary<long, object>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct) =>
@@ -80,8 +86,10 @@ public sealed class PollDetailsRenderer(ChorusDb db, TimeProvider clock) : IPost
     }
 }
 
-public sealed class PraiseDetailsRenderer(ChorusDb db, PersonRenderer people) : IPostDetails
+public sealed class PraiseDetailsRenderer(RequestDb requestDb, PersonRenderer people) : IPostDetails
 {
+    ChorusDb db => requestDb.Context;
+
     public string Kind => PostKinds.Praise;
 
     public async Task<IReadOnlyDictionary<long, object>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)
@@ -96,8 +104,10 @@ public sealed class PraiseDetailsRenderer(ChorusDb db, PersonRenderer people) : 
     }
 }
 
-public sealed class EventDetailsRenderer(ChorusDb db) : IPostDetails
+public sealed class EventDetailsRenderer(RequestDb requestDb) : IPostDetails
 {
+    ChorusDb db => requestDb.Context;
+
     public string Kind => PostKinds.Event;
 
     public async Task<IReadOnlyDictionary<long, object>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)

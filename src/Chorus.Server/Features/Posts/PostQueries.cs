@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.Posts;
 
 /// <summary>Reading single posts, threads and edit histories, always through <see cref="PostVisibility"/>.</summary>
-public sealed class PostQueries(ChorusDb db, PostRenderer renderer)
+public sealed class PostQueries(RequestDb requestDb, PostRenderer renderer)
 {
+    ChorusDb db => requestDb.Context;
+
     public const int MaxThreadPosts = 500;
 
     public Task<Post?> FindVisibleAsync(Viewer viewer, long id, CancellationToken ct) =>

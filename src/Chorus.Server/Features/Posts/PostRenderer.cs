@@ -11,8 +11,10 @@ namespace Chorus.Server.Features.Posts;
 /// (memory; the misses of a page in a fixed number of queries, never one per post); the reader's own parts — their
 /// reactions, whether they may edit, the kind details (a poll's own vote) — are added per reader.
 /// </summary>
-public sealed class PostRenderer(ChorusDb db, PersonRenderer people, PostViews views, GroupCards groupCards, IEnumerable<IPostDetails> details)
+public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, PostViews views, GroupCards groupCards, IEnumerable<IPostDetails> details)
 {
+    ChorusDb db => requestDb.Context;
+
     static readonly PersonSummary Unknown = new("0", "unknown", "Unknown", null, null, null, false);
 
     public async Task<IReadOnlyList<PostDto>> RenderAsync(IReadOnlyList<Post> posts, Viewer viewer, CancellationToken ct)

@@ -7,8 +7,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.Posts;
 
 /// <summary>Writing posts: create, reply, share, edit with history, delete, react. Each change records its event in the same transaction.</summary>
-public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicStore topics, NotificationWriter notifications, PostViews views, PostWriter writer)
+public sealed class PostService(RequestDb requestDb, IdGenerator ids, TimeProvider clock, TopicStore topics, NotificationWriter notifications, PostViews views, PostWriter writer)
 {
+    ChorusDb db => requestDb.Context;
+
     public Task<Outcome<Post>> CreateAsync(Viewer viewer, CreatePostRequest request, CancellationToken ct) =>
         CreateAsync(viewer, request, PostKinds.Post, null, ct);
 
@@ -214,8 +216,10 @@ public sealed class PostService(ChorusDb db, IdGenerator ids, TimeProvider clock
     async Task SaveNewAsync(Post post, AppliedText text, IReadOnlyCollection<object> rows, CancellationToken ct)
     {
         var stamp = views.Cache.Begin(post.Id);
-        var inTransaction = db.Database.CurrentTransaction is not null;
-        await writer.SaveAsync(db, rows, ct);
+        // A post that needed no query leaves the request's context unrented (RequestDb).
+        var rented = requestDb.IfRented;
+        var inTransaction = rented?.Database.CurrentTransaction is not null;
+        await writer.SaveAsync(rented, rows, ct);
         if (!inTransaction)
             views.Cache.Store(stamp, PostRenderer.NewView(post, text.Topics, [.. text.Mentions.OrderBy(m => m.Id).Select(m => m.Handle)]));
     }

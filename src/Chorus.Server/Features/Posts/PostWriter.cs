@@ -34,10 +34,12 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
     /// W1 in bench/findings.md). When the unit of work changes existing rows, or runs inside the caller's
     /// transaction, the new rows join the context and it is saved directly.
     /// </summary>
-    public async Task SaveAsync(ChorusDb db, IReadOnlyCollection<object> newRows, CancellationToken ct)
+    /// <param name="db">Null when the request never used its context (<see cref="RequestDb.IfRented"/>): nothing is
+    /// tracked and no transaction is open, so the rows go straight to the writer.</param>
+    public async Task SaveAsync(ChorusDb? db, IReadOnlyCollection<object> newRows, CancellationToken ct)
     {
-        var entries = db.ChangeTracker.Entries().ToList();
-        if (db.Database.CurrentTransaction is not null || entries.Exists(e => e.State is EntityState.Modified or EntityState.Deleted))
+        var entries = db is null ? [] : db.ChangeTracker.Entries().ToList();
+        if (db is not null && (db.Database.CurrentTransaction is not null || entries.Exists(e => e.State is EntityState.Modified or EntityState.Deleted)))
         {
             db.AddRange(newRows);
             await SaveSettledAsync(db, entries.Where(e => e.State == EntityState.Added).Select(e => e.Entity).Concat(newRows), ct);

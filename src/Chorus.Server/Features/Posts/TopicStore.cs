@@ -17,8 +17,10 @@ public sealed class TopicMap(ChorusSettings settings)
 }
 
 /// <summary>Topics are created on first use. The insert ignores a concurrent creator of the same tag (both databases support ON CONFLICT).</summary>
-public sealed class TopicStore(ChorusDb db, IdGenerator ids, TimeProvider clock, TopicMap map)
+public sealed class TopicStore(RequestDb requestDb, IdGenerator ids, TimeProvider clock, TopicMap map)
 {
+    ChorusDb db => requestDb.Context;
+
     /// <summary>The topics of these tags, created if new; in the order of the tags, without repeats.</summary>
     public async Task<IReadOnlyList<TopicRef>> EnsureAsync(IReadOnlyList<string> tags, CancellationToken ct)
     {
