@@ -42,6 +42,15 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
     public double WarmUpSeconds { get; init; }
     /// <summary>A steady-state warm-up's rate in each of its windows (successful requests per second), oldest first.</summary>
     public double[] WarmUpRates { get; init; } = [];
+    /// <summary>The slowest request sent (open loop: due) in each second of the measured period, in ms: a stall shows
+    /// as a run of slow seconds, a tail spread over the period as many moderately slow ones.</summary>
+    public double[] SlowestBySecond { get; init; } = [];
+    /// <summary>When the measured period began (Unix milliseconds), to line its seconds up with other records.</summary>
+    public long MeasuredFromUnixMs { get; init; }
+    /// <summary>What the database did in the measured period (PostgreSQL only; see <see cref="Run.DbActivity"/>).</summary>
+    public Run.DbActivity? Database { get; init; }
+    /// <summary>The server's GC pauses in the measured period (when it ran with bench/StallProbe; see <see cref="Run.GcPauses"/>).</summary>
+    public Run.GcPauses? ServerGc { get; init; }
 }
 
 /// <summary>
@@ -67,6 +76,7 @@ sealed class LoadState
 {
     public volatile bool Measuring;
     public long MeasureStart;
+    public long MeasureStartUnixMs;
     /// <summary>Successful requests completed during the warm-up (for a steady-state warm-up's windows).</summary>
     public long WarmCompletions;
 }
@@ -79,6 +89,8 @@ public sealed class LoadClient : IDisposable
     readonly LoadState _state;
     internal readonly Dictionary<string, List<double>> Samples = [];
     internal readonly List<int> Completions = [];
+    /// <summary>The slowest latency of the requests sent (open loop: due) in each second of the measured period.</summary>
+    internal readonly List<double> Slowest = [];
     internal long Requests, Errors;
     /// <summary>Open loop: the time the next request was due, so its latency includes any wait behind earlier ones.</summary>
     internal long Scheduled;
@@ -136,6 +148,9 @@ public sealed class LoadClient : IDisposable
         var second = (int)Stopwatch.GetElapsedTime(Volatile.Read(ref _state.MeasureStart), end).TotalSeconds;
         while (Completions.Count <= second) Completions.Add(0);
         if (second >= 0) Completions[second]++;
+        var sent = (int)Math.Floor((start - Volatile.Read(ref _state.MeasureStart)) / (double)Stopwatch.Frequency);
+        while (Slowest.Count <= sent) Slowest.Add(0);
+        if (sent >= 0 && ms > Slowest[sent]) Slowest[sent] = ms;
         return body;
     }
 
@@ -158,7 +173,7 @@ public static class LoadGenerator
     /// <summary>Closed loop whose warm-up lasts until the rate stops rising (see <see cref="SteadyWarmUp"/>).</summary>
     public static async Task<LoadResult> RunAsync(
         string name, Uri baseAddress, int concurrency, SteadyWarmUp warmUp, TimeSpan duration,
-        Func<LoadClient, CancellationToken, Task> iteration)
+        Func<LoadClient, CancellationToken, Task> iteration, Func<Task<Run.DbActivity?>>? probe = null)
     {
         var state = new LoadState();
         var clients = Enumerable.Range(0, concurrency).Select(i => new LoadClient(baseAddress, i, state)).ToArray();
@@ -175,11 +190,11 @@ public static class LoadGenerator
         })).ToArray();
 
         var (warmed, rates) = await WarmUpAsync(state, warmUp);
-        var seconds = await MeasureAsync(state, TimeSpan.Zero, duration);
+        var (seconds, activity) = await MeasureAsync(state, TimeSpan.Zero, duration, probe);
         Volatile.Write(ref running, false);
         await Task.WhenAll(workers);
         foreach (var c in clients) c.Dispose();
-        return Summarize(name, concurrency, seconds, clients) with { WarmUpSeconds = warmed, WarmUpRates = rates };
+        return Summarize(name, concurrency, seconds, clients) with { WarmUpSeconds = warmed, WarmUpRates = rates, Database = activity, MeasuredFromUnixMs = state.MeasureStartUnixMs };
     }
 
     /// <summary>
@@ -188,7 +203,7 @@ public static class LoadGenerator
     /// </summary>
     public static async Task<LoadResult> RunOpenAsync(
         string name, Uri baseAddress, double rate, int connections, TimeSpan warmUp, TimeSpan duration,
-        Func<LoadClient, CancellationToken, Task> iteration)
+        Func<LoadClient, CancellationToken, Task> iteration, Func<Task<Run.DbActivity?>>? probe = null)
     {
         var state = new LoadState();
         var all = new ConcurrentBag<LoadClient>();
@@ -242,12 +257,12 @@ public static class LoadGenerator
             }
         });
 
-        var seconds = await MeasureAsync(state, warmUp, duration);
+        var (seconds, activity) = await MeasureAsync(state, warmUp, duration, probe);
         await dispatcher;
         while (Volatile.Read(ref inFlight) > 0) await Task.Delay(10);
         var clients = all.ToArray();
         foreach (var c in clients) c.Dispose();
-        return Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds };
+        return Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds, Database = activity, MeasuredFromUnixMs = state.MeasureStartUnixMs };
     }
 
     /// <summary>Runs the warm-up; a steady one in windows until <see cref="SteadyWarmUp.Settled"/> or its maximum.</summary>
@@ -272,14 +287,20 @@ public static class LoadGenerator
         return (Stopwatch.GetElapsedTime(start).TotalSeconds, [.. rates]);
     }
 
-    static async Task<double> MeasureAsync(LoadState state, TimeSpan warmUp, TimeSpan duration)
+    /// <summary>The measured period; with a <paramref name="probe"/>, also what it read at the period's start and end.</summary>
+    static async Task<(double Seconds, Run.DbActivity? Activity)> MeasureAsync(LoadState state, TimeSpan warmUp, TimeSpan duration,
+        Func<Task<Run.DbActivity?>>? probe)
     {
         await Task.Delay(warmUp);
+        var before = probe is null ? null : await probe();
         Volatile.Write(ref state.MeasureStart, Stopwatch.GetTimestamp());
+        state.MeasureStartUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         state.Measuring = true;
         await Task.Delay(duration);
         state.Measuring = false;
-        return Stopwatch.GetElapsedTime(Volatile.Read(ref state.MeasureStart)).TotalSeconds;
+        var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref state.MeasureStart)).TotalSeconds;
+        var after = probe is null ? null : await probe();
+        return (seconds, before is null || after is null ? null : after.Minus(before));
     }
 
     static LoadResult Summarize(string name, int concurrency, double seconds, LoadClient[] clients)
@@ -290,11 +311,15 @@ public static class LoadGenerator
         var series = seriesNames.ToDictionary(s => s, s => Latencies.Of(clients.SelectMany(c => c.Samples.GetValueOrDefault(s) ?? [])));
         var all = Latencies.Of(clients.SelectMany(c => c.Samples.Values.SelectMany(v => v)), out var curve);
         var timeline = new int[Math.Max(1, (int)Math.Floor(seconds))];
+        var slowest = new double[timeline.Length];
         foreach (var c in clients)
+        {
             for (var s = 0; s < Math.Min(timeline.Length, c.Completions.Count); s++) timeline[s] += c.Completions[s];
+            for (var s = 0; s < Math.Min(slowest.Length, c.Slowest.Count); s++) slowest[s] = Math.Max(slowest[s], Math.Round(c.Slowest[s], 1));
+        }
         return new LoadResult(name, concurrency, seconds, requests, errors, (requests - errors) / seconds, all, series)
         {
-            Timeline = timeline, Curve = curve,
+            Timeline = timeline, Curve = curve, SlowestBySecond = slowest,
         };
     }
 }

@@ -12,7 +12,11 @@ public static class Rows
 
     static string Load(LoadResult r, string unit) =>
         $"{Report.Num(r.RequestsPerSecond)} {unit}; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "") +
-        (r.WarmUpRates.Length > 0 ? $"; {WarmUp(r)}" : "");
+        (r.WarmUpRates.Length > 0 ? $"; {WarmUp(r)}" : "") + Database(r);
+
+    /// <summary>The server's GC pauses and what PostgreSQL did while the load was measured, when the run recorded them.</summary>
+    static string Database(LoadResult r) =>
+        (r.ServerGc is { } gc ? $"; {gc.Describe()}" : "") + (r.Database is { } d ? $"; {d.Describe(r.Requests - r.Errors)}" : "");
 
     /// <summary>A steady-state warm-up in words: how long it ran and the rate of each of its windows.</summary>
     public static string WarmUp(LoadResult r) =>
@@ -20,7 +24,7 @@ public static class Rows
 
     static string Open(LoadResult r, string unit) =>
         $"offered {Report.Num(r.TargetRate)}/s, completed {Report.Num(r.RequestsPerSecond)} {unit}; from scheduled send: {r.Latency.Describe()}" +
-        (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "");
+        (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "") + Database(r);
 
     public static List<BenchRow> Start(List<double> empty, List<double> full, List<double> bare, Org org)
     {
@@ -35,8 +39,9 @@ public static class Rows
         ];
     }
 
-    public static List<BenchRow> Ceilings(List<RawRate> raw, LoadResult health) =>
+    public static List<BenchRow> Ceilings(List<RawRate> raw, LoadResult health, string? postgresSettings = null) =>
     [
+        .. postgresSettings is null ? [] : new List<BenchRow> { new("PostgreSQL server settings that shape writes (as the run found them)", postgresSettings) },
         .. raw.Select(r => new BenchRow($"ceiling: {r.Name} (posts table shape, one connection)",
             $"{Report.Num(r.PerSecond)} {r.Unit}" + (r.Latency is { } l ? $"; each {l.Describe()}" : ""))),
         new("ceiling: GET /healthz (the server's trivial endpoint), 64 clients", Load(health, "req/s")),

@@ -19,6 +19,8 @@ public static class RunCommand
         var org = o.Workloads.Any(w => w != "w3") ? Org.Generate(o.Size.Shape, (_, _) => { }) : null;
         AnsiConsole.MarkupLine("[grey]Building the server (Release)…[/]");
         var dll = ServerProcess.Build(deployed: o.Size.Name != "smoke");
+        // A startup hook that records the server's GC pauses (GcPauses), for the workloads' rows.
+        var stallProbe = ServerProcess.Build(Path.Combine("bench", "StallProbe"), "StallProbe.dll");
         // W6's ceiling: the same start measured on a bare ASP.NET Core app (bench/BareSse), same machine, same run.
         var bareStarts = new List<double>();
         if (o.Has("w6"))
@@ -42,17 +44,17 @@ public static class RunCommand
                 AnsiConsole.MarkupLine("[yellow]PostgreSQL skipped: set CHORUS_BENCH_PG (or CHORUS_TEST_PG) to an admin connection string.[/]");
                 continue;
             }
-            await RunDatabaseAsync(o, org, dll, bareStarts, database, o.Port == 0 ? FreePort() : port++);
+            await RunDatabaseAsync(o, org, dll, stallProbe, bareStarts, database, o.Port == 0 ? FreePort() : port++);
         }
         return 0;
     }
 
-    static async Task RunDatabaseAsync(RunOptions o, Org? org, string dll, List<double> bareStarts, string database, int port)
+    static async Task RunDatabaseAsync(RunOptions o, Org? org, string dll, string stallProbe, List<double> bareStarts, string database, int port)
     {
         var size = o.Size;
         var where = $"{database}, {size.Name}";
         AnsiConsole.MarkupLine($"[bold]{where}[/]");
-        if (org is not null) await RunOnOrgAsync(o, org, dll, bareStarts, database, port, where);
+        if (org is not null) await RunOnOrgAsync(o, org, dll, stallProbe, bareStarts, database, port, where);
 
         if (o.Has("w3"))
         {
@@ -68,7 +70,7 @@ public static class RunCommand
         }
     }
 
-    static async Task RunOnOrgAsync(RunOptions o, Org org, string dll, List<double> bareStarts, string database, int port, string where)
+    static async Task RunOnOrgAsync(RunOptions o, Org org, string dll, string stallProbe, List<double> bareStarts, string database, int port, string where)
     {
         var size = o.Size;
         await using var db = new BenchDatabase(database, o.PostgresAdmin, port)
@@ -93,6 +95,7 @@ public static class RunCommand
         AnsiConsole.MarkupLine($"Loaded {org.Shape.People:N0} people, {org.FollowCount:N0} follows, {org.Shape.Posts:N0} posts in {load.Elapsed.TotalSeconds:F0} s.");
         var fullStarts = new List<double>();
         ServerProcess? server = null;
+        var gcFile = Path.Combine(Path.GetTempPath(), $"chorus-bench-gc-{Environment.ProcessId}-{database}.txt");
         try
         {
             for (var i = 0; i < (o.Has("w6") ? size.StartRuns : 1); i++)
@@ -105,6 +108,21 @@ public static class RunCommand
             if (o.Has("w6"))
                 Save(where, "w6", Rows.Start(emptyStarts, fullStarts, bareStarts, org), JsonSerializer.SerializeToNode(new { emptyStarts, fullStarts, bareStarts }), []);
 
+            // The workloads' server runs with bench/StallProbe, which writes its GC pauses to a file; each row then says
+            // how long the server stood still while it was measured. W6's starts above ran without it.
+            if (o.Has("ceilings") || o.Has("w2") || o.Has("w1"))
+            {
+                File.Delete(gcFile);
+                db.Environment["DOTNET_STARTUP_HOOKS"] = stallProbe;
+                db.Environment["STALLPROBE_FILE"] = gcFile;
+                db.Environment["STALLPROBE_LATE_MS"] = "0";
+                await server!.DisposeAsync();
+                server = await db.StartAsync(dll);
+            }
+            LoadResult Gc(LoadResult r) => r with { ServerGc = GcPauses.Read(gcFile, r.MeasuredFromUnixMs, r.Seconds) };
+
+            // On PostgreSQL every measured period also records the cluster's checkpoints and log volume (DbActivity).
+            Func<Task<DbActivity?>>? probe = database == "postgres" ? () => DbActivity.PostgresAsync(o.PostgresAdmin!) : null;
             List<RawRate>? raw = null;
             if (o.Has("ceilings"))
             {
@@ -114,15 +132,23 @@ public static class RunCommand
                 foreach (var r in raw) AnsiConsole.MarkupLine($"  {Markup.Escape(r.Name)}: [bold]{Report.Num(r.PerSecond)} {r.Unit}[/]");
             }
             LoadResult? health = null;
-            if (o.Has("ceilings") || o.Has("w2") || o.Has("w1")) health = await Workloads.HealthAsync(server!.BaseAddress, size);
+            if (o.Has("ceilings") || o.Has("w2") || o.Has("w1")) health = Gc(await Workloads.HealthAsync(server!.BaseAddress, size));
             if (o.Has("ceilings"))
-                Save(where, "ceilings", Rows.Ceilings(raw!, health!), JsonSerializer.SerializeToNode(new { raw, health }), [("healthz", health!)]);
+            {
+                var settings = database == "postgres" ? await DbActivity.PostgresSettingsAsync(o.PostgresAdmin!) : null;
+                Save(where, "ceilings", Rows.Ceilings(raw!, health!, settings), JsonSerializer.SerializeToNode(new { raw, health, settings }), [("healthz", health!)]);
+            }
 
             if (o.Has("w2"))
             {
                 FeedResults feed;
                 await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w2", TimeSpan.FromSeconds(20)))
-                    feed = await Workloads.FeedAsync(server!.BaseAddress, org, size, health!);
+                    feed = await Workloads.FeedAsync(server!.BaseAddress, org, size, health!, probe);
+                feed = feed with
+                {
+                    Home = Gc(feed.Home), HomeOpen = Gc(feed.HomeOpen), Deep = Gc(feed.Deep),
+                    HomeOpenHalf = feed.HomeOpenHalf is { } halfRate ? Gc(halfRate) : null,
+                };
                 Save(where, "w2", Rows.Feed(feed, raw), JsonSerializer.SerializeToNode(feed),
                     [("healthz", feed.Health), ("home closed", feed.Home), .. feed.HomeOpenHalf is { } h ? [("home open 50%", h)] : Array.Empty<(string, LoadResult)>(), ("home open 80%", feed.HomeOpen), ("5 pages deep", feed.Deep)]);
             }
@@ -130,7 +156,11 @@ public static class RunCommand
             {
                 PostingResults posting;
                 await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w1", TimeSpan.FromSeconds(20)))
-                    posting = await Workloads.PostingAsync(server!.BaseAddress, org, size);
+                    posting = await Workloads.PostingAsync(server!.BaseAddress, org, size, probe);
+                posting = posting with
+                {
+                    Closed = Gc(posting.Closed), Open = Gc(posting.Open), OpenHalf = posting.OpenHalf is { } halfRate ? Gc(halfRate) : null,
+                };
                 Save(where, "w1", Rows.Posting(posting, raw, health!), JsonSerializer.SerializeToNode(posting),
                     [("post closed", posting.Closed), .. posting.OpenHalf is { } h ? [("post open 50%", h)] : Array.Empty<(string, LoadResult)>(), ("post open 80%", posting.Open)]);
             }
@@ -139,6 +169,7 @@ public static class RunCommand
         finally
         {
             if (server is not null) await server.DisposeAsync();
+            File.Delete(gcFile);
         }
     }
 

@@ -27,7 +27,7 @@ public static class Workloads
         Print(await LoadGenerator.RunAsync("GET /healthz, 64 clients", server, Concurrency, size.Steady, size.Duration,
             (c, ct) => c.GetAsync("/healthz", null, "healthz", ct, keepBody: false)));
 
-    public static async Task<FeedResults> FeedAsync(Uri server, Org org, RunSize size, LoadResult health)
+    public static async Task<FeedResults> FeedAsync(Uri server, Org org, RunSize size, LoadResult health, Func<Task<DbActivity?>>? probe = null)
     {
         var rnd = new Random(21);
         var readers = Enumerable.Range(0, 128).Select(_ => rnd.Next(1, org.Shape.People + 1)).Distinct().ToList();
@@ -48,15 +48,15 @@ public static class Workloads
 
         var next = InTurn(tokens);
         var home = Print(await LoadGenerator.RunAsync("GET /timelines/home?limit=20, 64 clients (warm)", server, Concurrency, size.Steady, size.Duration,
-            (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false)));
+            (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false), probe));
         // Open loops at half and at 80% of what the closed loop sustained, so the tail shows queueing at a moderate and
         // at a high load. The open loop's own client costs more per request than the closed loop's (a task per request,
         // up to 256 connections), which on two shared cores can push 80% past what the machine sustains.
         var half = Print(await LoadGenerator.RunOpenAsync($"GET /timelines/home?limit=20, open loop {Report.Num(Math.Max(5, Math.Round(home.RequestsPerSecond * 0.5)))}/s",
-            server, Math.Max(5, Math.Round(home.RequestsPerSecond * 0.5)), 256, size.WarmUp, size.Duration, (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false)));
+            server, Math.Max(5, Math.Round(home.RequestsPerSecond * 0.5)), 256, size.WarmUp, size.Duration, (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false), probe));
         var rate = Math.Max(10, Math.Round(home.RequestsPerSecond * 0.8));
         var open = Print(await LoadGenerator.RunOpenAsync($"GET /timelines/home?limit=20, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration,
-            (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false)));
+            (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false), probe));
         var deep = Print(await LoadGenerator.RunAsync("home feed walked 5 pages deep (nextCursor), 64 clients", server, Concurrency, size.Steady, size.Duration, async (c, ct) =>
         {
             var token = next();
@@ -73,7 +73,7 @@ public static class Workloads
         return new FeedResults(health, Latencies.Of(cold), home, open, deep, tokens.Count, half);
     }
 
-    public static async Task<PostingResults> PostingAsync(Uri server, Org org, RunSize size)
+    public static async Task<PostingResults> PostingAsync(Uri server, Org org, RunSize size, Func<Task<DbActivity?>>? probe = null)
     {
         var rnd = new Random(31);
         var leaders = org.Shape.Leaders;
@@ -84,11 +84,11 @@ public static class Workloads
         var meanFollowers = tokens.Keys.Average(id => (double)org.FollowerCount[id - 1]);
         var post = Posting(list);
 
-        var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.Steady, size.Duration, post));
+        var closed = Print(await LoadGenerator.RunAsync("POST /posts, 64 clients", server, Concurrency, size.Steady, size.Duration, post, probe));
         var halfRate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.5));
-        var half = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(halfRate)}/s", server, halfRate, 256, size.WarmUp, size.Duration, post));
+        var half = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(halfRate)}/s", server, halfRate, 256, size.WarmUp, size.Duration, post, probe));
         var rate = Math.Max(5, Math.Round(closed.RequestsPerSecond * 0.8));
-        var open = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration, post));
+        var open = Print(await LoadGenerator.RunOpenAsync($"POST /posts, open loop {Report.Num(rate)}/s", server, rate, 256, size.WarmUp, size.Duration, post, probe));
 
         var buckets = new List<Visibility>();
         foreach (var bucket in new[] { 10, 1_000, 10_000, 100_000 })
@@ -111,6 +111,7 @@ public static class Workloads
             : await LoadGenerator.RunAsync($"{what}, {concurrency} clients", server, concurrency, warmUp, duration, post);
         Print(result);
         AnsiConsole.MarkupLine($"  [grey]completed per second: {string.Join(", ", result.Timeline)}[/]");
+        AnsiConsole.MarkupLine($"  [grey]measured from {result.MeasuredFromUnixMs} (Unix ms); slowest request sent in each second (ms): {string.Join(", ", result.SlowestBySecond.Select(Report.Ms))}[/]");
         return result.Errors > 0 ? 1 : 0;
     }
 

@@ -40,6 +40,15 @@ public sealed class HarnessSmokeTests
             Assert.Contains("W3 post→client delivery", report, StringComparison.Ordinal);
             Assert.Contains("W4 idle SSE memory per connection", report, StringComparison.Ordinal);
             Assert.Contains("skipped: search does not exist yet", report, StringComparison.Ordinal);
+            // The workloads' server ran with bench/StallProbe: each load's row says how long the server stood still in GC.
+            Assert.Contains("server GC meanwhile:", report, StringComparison.Ordinal);
+            if (databases.Contains("postgres"))
+            {
+                // PostgreSQL's rows say what the cluster did while each load was measured, and how it was set up.
+                Assert.Contains("PostgreSQL meanwhile:", report, StringComparison.Ordinal);
+                Assert.Contains("PostgreSQL server settings that shape writes", report, StringComparison.Ordinal);
+                Assert.Contains("max_wal_size", report, StringComparison.Ordinal);
+            }
         }
         finally
         {

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Globalization;
+
+/// <summary>
+/// Loaded by the runtime before <c>Main</c> when <c>DOTNET_STARTUP_HOOKS</c> names this assembly. When
+/// <c>STALLPROBE_FILE</c> is set it appends, with Unix-epoch milliseconds:
+/// <list type="bullet">
+/// <item><c>gc EPOCH_MS PAUSE_MS GEN</c> for every GC pause (execution engine suspended to restarted, from the runtime's
+/// own GC events through an in-process <see cref="EventListener"/>);</item>
+/// <item><c>late EPOCH_MS LATE_MS</c> when a thread that sleeps 1 ms woke more than <c>STALLPROBE_LATE_MS</c> (default
+/// 10; 0 turns it off, as the bench's `run` does: the ticker wakes a thousand times a second) late: the process had
+/// no core for it (the machine's other work, or a GC).</item>
+/// </list>
+/// See bench/README.md ("Where a tail comes from").
+/// </summary>
+internal static class StartupHook
+{
+    static Listener? _listener;
+
+    public static void Initialize()
+    {
+        var file = Environment.GetEnvironmentVariable("STALLPROBE_FILE");
+        if (string.IsNullOrEmpty(file)) return;
+        var late = double.TryParse(Environment.GetEnvironmentVariable("STALLPROBE_LATE_MS"), CultureInfo.InvariantCulture, out var l) ? l : 10;
+        var writer = new StreamWriter(file, append: true) { AutoFlush = true };
+        var gate = new object();
+        void Write(string line) { lock (gate) writer.WriteLine(line); }
+        _listener = new Listener(Write);
+        if (late <= 0) return;
+        new Thread(() =>
+        {
+            var last = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                Thread.Sleep(1);
+                var now = Stopwatch.GetTimestamp();
+                var ms = Stopwatch.GetElapsedTime(last, now).TotalMilliseconds - 1;
+                if (ms > late) Write(string.Create(CultureInfo.InvariantCulture, $"late {Epoch(DateTime.UtcNow) - ms:F0} {ms:F1}"));
+                last = now;
+            }
+        }) { IsBackground = true, Name = "stall-probe", Priority = ThreadPriority.Highest }.Start();
+    }
+
+    static double Epoch(DateTime utc) => (utc - DateTime.UnixEpoch).TotalMilliseconds;
+
+    sealed class Listener(Action<string> write) : EventListener
+    {
+        DateTime _suspended;
+        uint _generation;
+        string _heap = "";
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            // GC keyword (0x1) at Informational: GCStart, GCSuspendEEBegin, GCRestartEEEnd.
+            if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Informational, (EventKeywords)0x1);
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            switch (e.EventName)
+            {
+                case "GCStart_V2" when e.Payload is { Count: > 1 } p:
+                    _generation = Convert.ToUInt32(p[1], CultureInfo.InvariantCulture);
+                    break;
+                case "GCHeapStats_V2" when e.Payload is { Count: > 5 } h:
+                    // Bytes promoted out of gen0 and gen1 by this collection, and gen2's size after it, in KB.
+                    _heap = string.Create(CultureInfo.InvariantCulture,
+                        $" promoted0={Convert.ToUInt64(h[1], CultureInfo.InvariantCulture) >> 10} promoted1={Convert.ToUInt64(h[3], CultureInfo.InvariantCulture) >> 10} gen2={Convert.ToUInt64(h[4], CultureInfo.InvariantCulture) >> 10}");
+                    break;
+                case "GCSuspendEEBegin_V1":
+                    _suspended = e.TimeStamp;
+                    break;
+                case "GCRestartEEEnd_V1" when _suspended != default:
+                    write(string.Create(CultureInfo.InvariantCulture,
+                        $"gc {Epoch(_suspended.ToUniversalTime()):F0} {(e.TimeStamp - _suspended).TotalMilliseconds:F2} {_generation}{_heap}"));
+                    _suspended = default;
+                    _heap = "";
+                    break;
+            }
+        }
+    }
+}
