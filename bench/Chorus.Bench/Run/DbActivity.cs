@@ -70,15 +70,19 @@ public sealed record DbActivity(
         CheckpointWriteMs - before.CheckpointWriteMs, CheckpointSyncMs - before.CheckpointSyncMs,
         WalRecords - before.WalRecords, WalFullPageImages - before.WalFullPageImages, WalBytes - before.WalBytes);
 
-    /// <summary>The period in words, per request of a load that completed <paramref name="requests"/>.</summary>
+    /// <summary>The period in words, per request of a load that completed <paramref name="requests"/>. PostgreSQL counts
+    /// a checkpoint when it starts and adds its write and sync time when it ends, so the times are those of the
+    /// checkpoints that ended in the period, whenever they started.</summary>
     public string Describe(long requests)
     {
-        var checkpoints = CheckpointsTimed + CheckpointsRequested;
+        var started = CheckpointsTimed + CheckpointsRequested;
         var per = Math.Max(1, requests);
-        return $"PostgreSQL meanwhile: {checkpoints} checkpoint{(checkpoints == 1 ? "" : "s")}" +
-               (CheckpointsRequested > 0 ? $" ({CheckpointsRequested} forced by the log's volume)" : "") +
-               (checkpoints > 0 ? $" syncing data files for {Report.Num(CheckpointSyncMs)} ms" : "") +
-               $", {Report.Num(WalBytes / 1048576.0)} MB of log ({(WalBytes / 1024.0 / per).ToString("F1", CultureInfo.InvariantCulture)} kB and " +
+        var ended = CheckpointWriteMs > 0 || CheckpointSyncMs > 0
+            ? $"; checkpoints ending in it wrote data files for {Report.Num(CheckpointWriteMs)} ms and synced them for {Report.Num(CheckpointSyncMs)} ms"
+            : "";
+        return $"PostgreSQL meanwhile: {started} checkpoint{(started == 1 ? "" : "s")} started" +
+               (CheckpointsRequested > 0 ? $" ({CheckpointsRequested} forced by the log's volume)" : "") + ended +
+               $"; {Report.Num(WalBytes / 1048576.0)} MB of log ({(WalBytes / 1024.0 / per).ToString("F1", CultureInfo.InvariantCulture)} kB and " +
                $"{(WalFullPageImages / (double)per).ToString("F2", CultureInfo.InvariantCulture)} full-page images per request)";
     }
 }

@@ -17,8 +17,8 @@ public sealed class DbActivityTests
 
         Assert.Equal(new DbActivity(0, 3, 30_000, 2_500, 600_000, 60_000, 300L * 1048576), period);
         Assert.Equal(
-            "PostgreSQL meanwhile: 3 checkpoints (3 forced by the log's volume) syncing data files for 2,500 ms, " +
-            "300 MB of log (5.1 kB and 1.00 full-page images per request)",
+            "PostgreSQL meanwhile: 3 checkpoints started (3 forced by the log's volume); checkpoints ending in it wrote data " +
+            "files for 30,000 ms and synced them for 2,500 ms; 300 MB of log (5.1 kB and 1.00 full-page images per request)",
             period.Describe(60_000));
     }
 
@@ -26,7 +26,7 @@ public sealed class DbActivityTests
     public void A_quiet_period_says_so_without_a_division_by_zero()
     {
         var quiet = new DbActivity(0, 0, 0, 0, 0, 0, 0);
-        Assert.Equal("PostgreSQL meanwhile: 0 checkpoints, 0 MB of log (0.0 kB and 0.00 full-page images per request)", quiet.Describe(0));
+        Assert.Equal("PostgreSQL meanwhile: 0 checkpoints started; 0 MB of log (0.0 kB and 0.00 full-page images per request)", quiet.Describe(0));
     }
 
     [Theory]
