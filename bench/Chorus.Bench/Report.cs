@@ -147,6 +147,8 @@ public static class Report
         md.AppendLine("**The machine's cores are shared with the load generator**: the client, the server and (for PostgreSQL) the database");
         md.AppendLine("all run on the same cores, so every absolute rate is a floor and the ratio to a ceiling measured in the same run");
         md.AppendLine("is the comparable number. A target that is missed reads **no** and stays in the table until a run meets it.");
+        md.AppendLine("Since 2026-12-05 a W1, W2 or `/healthz` row also says how long the server stood still in GC while it was measured");
+        md.AppendLine("(`bench/StallProbe`) and, on PostgreSQL, what the cluster did meanwhile (checkpoints, log volume); see `bench/README.md`.");
         md.AppendLine();
         // SQLite (the default database) first, then PostgreSQL beside it; the largest size first within each.
         string[] sizes = ["full", "small", "smoke"];
