@@ -43,7 +43,8 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
     /// <summary>A steady-state warm-up's rate in each of its windows (successful requests per second), oldest first.</summary>
     public double[] WarmUpRates { get; init; } = [];
     /// <summary>The slowest request sent (open loop: due) in each second of the measured period, in ms: a stall shows
-    /// as a run of slow seconds, a tail spread over the period as many moderately slow ones.</summary>
+    /// as a run of slow seconds, a tail spread over the period as many moderately slow ones. Every measured request is
+    /// in it (those due before the period in its first second), so its largest value is the row's max.</summary>
     public double[] SlowestBySecond { get; init; } = [];
     /// <summary>When the measured period began (Unix milliseconds), to line its seconds up with other records.</summary>
     public long MeasuredFromUnixMs { get; init; }
@@ -148,9 +149,10 @@ public sealed class LoadClient : IDisposable
         var second = (int)Stopwatch.GetElapsedTime(Volatile.Read(ref _state.MeasureStart), end).TotalSeconds;
         while (Completions.Count <= second) Completions.Add(0);
         if (second >= 0) Completions[second]++;
-        var sent = (int)Math.Floor((start - Volatile.Read(ref _state.MeasureStart)) / (double)Stopwatch.Frequency);
+        // A request counted in the period but due (or sent) before it began counts in its first second.
+        var sent = Math.Max(0, (int)Math.Floor((start - Volatile.Read(ref _state.MeasureStart)) / (double)Stopwatch.Frequency));
         while (Slowest.Count <= sent) Slowest.Add(0);
-        if (sent >= 0 && ms > Slowest[sent]) Slowest[sent] = ms;
+        if (ms > Slowest[sent]) Slowest[sent] = ms;
         return body;
     }
 
@@ -315,7 +317,12 @@ public static class LoadGenerator
         foreach (var c in clients)
         {
             for (var s = 0; s < Math.Min(timeline.Length, c.Completions.Count); s++) timeline[s] += c.Completions[s];
-            for (var s = 0; s < Math.Min(slowest.Length, c.Slowest.Count); s++) slowest[s] = Math.Max(slowest[s], Math.Round(c.Slowest[s], 1));
+            // The period's last, partial second is not in the timeline; its requests count in the last whole second.
+            for (var s = 0; s < c.Slowest.Count; s++)
+            {
+                var at = Math.Min(s, slowest.Length - 1);
+                slowest[at] = Math.Max(slowest[at], Math.Round(c.Slowest[s], 1));
+            }
         }
         return new LoadResult(name, concurrency, seconds, requests, errors, (requests - errors) / seconds, all, series)
         {

@@ -158,12 +158,21 @@ public static class Report
         {
             md.AppendLine($"### {group.Key}");
             md.AppendLine();
+            // Smoke size proves the harness runs end to end (the test suite runs it); its server is the project's build
+            // output rather than the published one and its organization has 400 people, so its numbers judge nothing.
+            var smoke = group.Key.EndsWith(", smoke", StringComparison.Ordinal);
+            if (smoke)
+            {
+                md.AppendLine("Smoke size checks that the harness works end to end (the test suite runs it on every build): the server is the");
+                md.AppendLine("project's build output, not the published build, and the organization has 400 people, so no target is judged here.");
+                md.AppendLine();
+            }
             md.AppendLine("| Workload | Result | Ceiling | Ratio | Target | Met? | Date | Commit | Machine |");
             md.AppendLine("|---|---|---|---|---|---|---|---|---|");
             var ordered = group.OrderBy(r => Array.IndexOf(RunOrder, r.Label) is var i && i < 0 ? int.MaxValue : i).ToList();
             foreach (var run in ordered)
                 foreach (var row in run.Rows)
-                    md.AppendLine($"| {row.Workload} | {row.Result} | {row.Ceiling} | {row.Ratio} | {row.Target} | {row.Met} | {run.Date:yyyy-MM-dd HH:mm} UTC | `{run.Commit}` | " +
+                    md.AppendLine($"| {row.Workload} | {row.Result} | {row.Ceiling} | {row.Ratio} | {row.Target} | {(smoke && row.Met != "—" ? "— (smoke)" : row.Met)} | {run.Date:yyyy-MM-dd HH:mm} UTC | `{run.Commit}` | " +
                                   $"{run.Machine.Cores} cores shared with the load generator; load {run.Machine.LoadAverage} |");
             md.AppendLine();
             var prefix = group.Key.Replace(", ", "-", StringComparison.Ordinal);

@@ -30,6 +30,15 @@ public sealed class HarnessSmokeTests
                     var json = await File.ReadAllTextAsync(Path.Combine(output, "results", $"run-{db}-smoke-{workload}.json"));
                     Assert.Contains("\"rows\"", json, StringComparison.Ordinal);
                 }
+                // Every measured request is in some second's slowest, so the slowest second holds the load's max.
+                using (var w1 = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results", $"run-{db}-smoke-w1.json"))))
+                    foreach (var load in new[] { "Closed", "OpenHalf", "Open" })
+                    {
+                        var result = w1.RootElement.GetProperty("details").GetProperty(load);
+                        var slowest = result.GetProperty("SlowestBySecond").EnumerateArray().Max(e => e.GetDouble());
+                        Assert.Equal(result.GetProperty("Latency").GetProperty("Max").GetDouble(), slowest, 0.051);
+                        Assert.True(result.GetProperty("MeasuredFromUnixMs").GetInt64() > 0);
+                    }
                 foreach (var chart in new[] { "w1-latency", "w1-throughput", "w2-latency", "w2-throughput" })
                     Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(output, "benchmarks", $"{db}-smoke-{chart}.svg")), StringComparison.Ordinal);
             }
