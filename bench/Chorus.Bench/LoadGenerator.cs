@@ -175,7 +175,7 @@ public static class LoadGenerator
     /// <summary>Closed loop whose warm-up lasts until the rate stops rising (see <see cref="SteadyWarmUp"/>).</summary>
     public static async Task<LoadResult> RunAsync(
         string name, Uri baseAddress, int concurrency, SteadyWarmUp warmUp, TimeSpan duration,
-        Func<LoadClient, CancellationToken, Task> iteration, Func<Task<Run.DbActivity?>>? probe = null)
+        Func<LoadClient, CancellationToken, Task> iteration, Run.PeriodProbe? probe = null)
     {
         var state = new LoadState();
         var clients = Enumerable.Range(0, concurrency).Select(i => new LoadClient(baseAddress, i, state)).ToArray();
@@ -196,7 +196,8 @@ public static class LoadGenerator
         Volatile.Write(ref running, false);
         await Task.WhenAll(workers);
         foreach (var c in clients) c.Dispose();
-        return Summarize(name, concurrency, seconds, clients) with { WarmUpSeconds = warmed, WarmUpRates = rates, Database = activity, MeasuredFromUnixMs = state.MeasureStartUnixMs };
+        var result = Summarize(name, concurrency, seconds, clients) with { WarmUpSeconds = warmed, WarmUpRates = rates, MeasuredFromUnixMs = state.MeasureStartUnixMs };
+        return probe?.Annotate(result, activity) ?? result;
     }
 
     /// <summary>
@@ -205,7 +206,7 @@ public static class LoadGenerator
     /// </summary>
     public static async Task<LoadResult> RunOpenAsync(
         string name, Uri baseAddress, double rate, int connections, TimeSpan warmUp, TimeSpan duration,
-        Func<LoadClient, CancellationToken, Task> iteration, Func<Task<Run.DbActivity?>>? probe = null)
+        Func<LoadClient, CancellationToken, Task> iteration, Run.PeriodProbe? probe = null)
     {
         var state = new LoadState();
         var all = new ConcurrentBag<LoadClient>();
@@ -264,7 +265,8 @@ public static class LoadGenerator
         while (Volatile.Read(ref inFlight) > 0) await Task.Delay(10);
         var clients = all.ToArray();
         foreach (var c in clients) c.Dispose();
-        return Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds, Database = activity, MeasuredFromUnixMs = state.MeasureStartUnixMs };
+        var result = Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds, MeasuredFromUnixMs = state.MeasureStartUnixMs };
+        return probe?.Annotate(result, activity) ?? result;
     }
 
     /// <summary>Runs the warm-up; a steady one in windows until <see cref="SteadyWarmUp.Settled"/> or its maximum.</summary>
@@ -289,19 +291,19 @@ public static class LoadGenerator
         return (Stopwatch.GetElapsedTime(start).TotalSeconds, [.. rates]);
     }
 
-    /// <summary>The measured period; with a <paramref name="probe"/>, also what it read at the period's start and end.</summary>
+    /// <summary>The measured period; with a <paramref name="probe"/>, also what PostgreSQL did in it (its counters read at the start and end).</summary>
     static async Task<(double Seconds, Run.DbActivity? Activity)> MeasureAsync(LoadState state, TimeSpan warmUp, TimeSpan duration,
-        Func<Task<Run.DbActivity?>>? probe)
+        Run.PeriodProbe? probe)
     {
         await Task.Delay(warmUp);
-        var before = probe is null ? null : await probe();
+        var before = probe is null ? null : await probe.DatabaseAsync();
         Volatile.Write(ref state.MeasureStart, Stopwatch.GetTimestamp());
         state.MeasureStartUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         state.Measuring = true;
         await Task.Delay(duration);
         state.Measuring = false;
         var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref state.MeasureStart)).TotalSeconds;
-        var after = probe is null ? null : await probe();
+        var after = before is null ? null : await probe!.DatabaseAsync();
         return (seconds, before is null || after is null ? null : after.Minus(before));
     }
 

@@ -15,40 +15,34 @@ public sealed record DbActivity(
     long WalRecords, long WalFullPageImages, long WalBytes)
 {
     /// <summary>Reads the counters now; null when they cannot be read (the run goes on without them).</summary>
-    public static async Task<DbActivity?> PostgresAsync(string adminConnection)
-    {
-        try
-        {
-            await using var c = new NpgsqlConnection(adminConnection);
-            await c.OpenAsync();
-            await using var cmd = new NpgsqlCommand(
-                "SELECT b.checkpoints_timed, b.checkpoints_req, b.checkpoint_write_time, b.checkpoint_sync_time, " +
-                "w.wal_records, w.wal_fpi, w.wal_bytes FROM pg_stat_bgwriter b, pg_stat_wal w", c);
-            await using var r = await cmd.ExecuteReaderAsync();
-            await r.ReadAsync();
-            return new DbActivity(r.GetInt64(0), r.GetInt64(1), r.GetDouble(2), r.GetDouble(3), r.GetInt64(4), r.GetInt64(5),
-                (long)r.GetDecimal(6));
-        }
-        catch (NpgsqlException)
-        {
-            return null;
-        }
-    }
+    public static Task<DbActivity?> PostgresAsync(string adminConnection) => QueryAsync(adminConnection,
+        "SELECT b.checkpoints_timed, b.checkpoints_req, b.checkpoint_write_time, b.checkpoint_sync_time, " +
+        "w.wal_records, w.wal_fpi, w.wal_bytes FROM pg_stat_bgwriter b, pg_stat_wal w",
+        async r => await r.ReadAsync()
+            ? new DbActivity(r.GetInt64(0), r.GetInt64(1), r.GetDouble(2), r.GetDouble(3), r.GetInt64(4), r.GetInt64(5), (long)r.GetDecimal(6))
+            : null);
 
     /// <summary>The settings that decide how often PostgreSQL checkpoints and how much log a write costs, as one line.</summary>
-    public static async Task<string?> PostgresSettingsAsync(string adminConnection)
+    public static Task<string?> PostgresSettingsAsync(string adminConnection) => QueryAsync(adminConnection,
+        "SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', " +
+        "'checkpoint_timeout', 'checkpoint_completion_target', 'wal_compression', 'synchronous_commit', 'full_page_writes') ORDER BY name",
+        async r =>
+        {
+            var parts = new List<string>();
+            while (await r.ReadAsync()) parts.Add($"{r.GetString(0)} {Setting(r.GetString(1), r.GetString(2))}");
+            return (string?)string.Join(", ", parts);
+        });
+
+    /// <summary>One query on its own connection; null when PostgreSQL cannot answer it.</summary>
+    static async Task<T?> QueryAsync<T>(string adminConnection, string sql, Func<NpgsqlDataReader, Task<T?>> read) where T : class
     {
         try
         {
             await using var c = new NpgsqlConnection(adminConnection);
             await c.OpenAsync();
-            await using var cmd = new NpgsqlCommand(
-                "SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', " +
-                "'checkpoint_timeout', 'checkpoint_completion_target', 'wal_compression', 'synchronous_commit', 'full_page_writes') ORDER BY name", c);
+            await using var cmd = new NpgsqlCommand(sql, c);
             await using var r = await cmd.ExecuteReaderAsync();
-            var parts = new List<string>();
-            while (await r.ReadAsync()) parts.Add($"{r.GetString(0)} {Setting(r.GetString(1), r.GetString(2))}");
-            return string.Join(", ", parts);
+            return await read(r);
         }
         catch (NpgsqlException)
         {

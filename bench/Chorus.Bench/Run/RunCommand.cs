@@ -109,7 +109,9 @@ public static class RunCommand
                 Save(where, "w6", Rows.Start(emptyStarts, fullStarts, bareStarts, org), JsonSerializer.SerializeToNode(new { emptyStarts, fullStarts, bareStarts }), []);
 
             // The workloads' server runs with bench/StallProbe, which writes its GC pauses to a file; each row then says
-            // how long the server stood still while it was measured. W6's starts above ran without it.
+            // how long the server stood still while it was measured. W6's starts above ran without it. On PostgreSQL every
+            // measured period also records the cluster's checkpoints and log volume (PeriodProbe).
+            var probe = new PeriodProbe(database == "postgres" ? o.PostgresAdmin : null, null);
             if (o.Has("ceilings") || o.Has("w2") || o.Has("w1"))
             {
                 File.Delete(gcFile);
@@ -118,11 +120,9 @@ public static class RunCommand
                 db.Environment["STALLPROBE_LATE_MS"] = "0";
                 await server!.DisposeAsync();
                 server = await db.StartAsync(dll);
+                probe = probe with { GcFile = gcFile };
             }
-            LoadResult Gc(LoadResult r) => r with { ServerGc = GcPauses.Read(gcFile, r.MeasuredFromUnixMs, r.Seconds) };
 
-            // On PostgreSQL every measured period also records the cluster's checkpoints and log volume (DbActivity).
-            Func<Task<DbActivity?>>? probe = database == "postgres" ? () => DbActivity.PostgresAsync(o.PostgresAdmin!) : null;
             List<RawRate>? raw = null;
             if (o.Has("ceilings"))
             {
@@ -132,7 +132,7 @@ public static class RunCommand
                 foreach (var r in raw) AnsiConsole.MarkupLine($"  {Markup.Escape(r.Name)}: [bold]{Report.Num(r.PerSecond)} {r.Unit}[/]");
             }
             LoadResult? health = null;
-            if (o.Has("ceilings") || o.Has("w2") || o.Has("w1")) health = Gc(await Workloads.HealthAsync(server!.BaseAddress, size));
+            if (o.Has("ceilings") || o.Has("w2") || o.Has("w1")) health = await Workloads.HealthAsync(server!.BaseAddress, size, probe with { PostgresAdmin = null });
             if (o.Has("ceilings"))
             {
                 var settings = database == "postgres" ? await DbActivity.PostgresSettingsAsync(o.PostgresAdmin!) : null;
@@ -144,11 +144,6 @@ public static class RunCommand
                 FeedResults feed;
                 await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w2", TimeSpan.FromSeconds(20)))
                     feed = await Workloads.FeedAsync(server!.BaseAddress, org, size, health!, probe);
-                feed = feed with
-                {
-                    Home = Gc(feed.Home), HomeOpen = Gc(feed.HomeOpen), Deep = Gc(feed.Deep),
-                    HomeOpenHalf = feed.HomeOpenHalf is { } halfRate ? Gc(halfRate) : null,
-                };
                 Save(where, "w2", Rows.Feed(feed, raw), JsonSerializer.SerializeToNode(feed),
                     [("healthz", feed.Health), ("home closed", feed.Home), .. feed.HomeOpenHalf is { } h ? [("home open 50%", h)] : Array.Empty<(string, LoadResult)>(), ("home open 80%", feed.HomeOpen), ("5 pages deep", feed.Deep)]);
             }
@@ -157,10 +152,6 @@ public static class RunCommand
                 PostingResults posting;
                 await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w1", TimeSpan.FromSeconds(20)))
                     posting = await Workloads.PostingAsync(server!.BaseAddress, org, size, probe);
-                posting = posting with
-                {
-                    Closed = Gc(posting.Closed), Open = Gc(posting.Open), OpenHalf = posting.OpenHalf is { } halfRate ? Gc(halfRate) : null,
-                };
                 Save(where, "w1", Rows.Posting(posting, raw, health!), JsonSerializer.SerializeToNode(posting),
                     [("post closed", posting.Closed), .. posting.OpenHalf is { } h ? [("post open 50%", h)] : Array.Empty<(string, LoadResult)>(), ("post open 80%", posting.Open)]);
             }

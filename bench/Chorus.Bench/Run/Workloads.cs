@@ -23,11 +23,11 @@ public static class Workloads
     public const int Concurrency = 64;
     const string HomePath = "/api/v1/timelines/home?limit=20";
 
-    public static async Task<LoadResult> HealthAsync(Uri server, RunSize size) =>
+    public static async Task<LoadResult> HealthAsync(Uri server, RunSize size, PeriodProbe? probe = null) =>
         Print(await LoadGenerator.RunAsync("GET /healthz, 64 clients", server, Concurrency, size.Steady, size.Duration,
-            (c, ct) => c.GetAsync("/healthz", null, "healthz", ct, keepBody: false)));
+            (c, ct) => c.GetAsync("/healthz", null, "healthz", ct, keepBody: false), probe));
 
-    public static async Task<FeedResults> FeedAsync(Uri server, Org org, RunSize size, LoadResult health, Func<Task<DbActivity?>>? probe = null)
+    public static async Task<FeedResults> FeedAsync(Uri server, Org org, RunSize size, LoadResult health, PeriodProbe? probe = null)
     {
         var rnd = new Random(21);
         var readers = Enumerable.Range(0, 128).Select(_ => rnd.Next(1, org.Shape.People + 1)).Distinct().ToList();
@@ -69,11 +69,11 @@ public static class Workloads
                 cursor = JsonDocument.Parse(body).RootElement.GetProperty("nextCursor").GetString();
                 if (cursor is null) return;
             }
-        }));
+        }, probe is null ? null : probe with { PostgresAdmin = null }));
         return new FeedResults(health, Latencies.Of(cold), home, open, deep, tokens.Count, half);
     }
 
-    public static async Task<PostingResults> PostingAsync(Uri server, Org org, RunSize size, Func<Task<DbActivity?>>? probe = null)
+    public static async Task<PostingResults> PostingAsync(Uri server, Org org, RunSize size, PeriodProbe? probe = null)
     {
         var rnd = new Random(31);
         var leaders = org.Shape.Leaders;
