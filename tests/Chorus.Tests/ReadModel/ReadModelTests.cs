@@ -167,7 +167,9 @@ public sealed class ReadModelTests(Servers servers)
         var author = await server.CreateUserAsync();
         var reader = await server.CreateUserAsync();
         var group = await PostTypeHelpers.GroupAsync(author, "public", reader);
-        var original = (await (await author.Client.PostAsJsonAsync("/api/v1/posts", new { text = "Quotes \" and <b>tags</b>, émoji 🎉 and @" + reader.Handle + " #json", groupId = group })).JsonAsync(HttpStatusCode.Created)).Str("id");
+        var text = "Quotes \" and <b>tags</b>, émoji 🎉 and @" + reader.Handle + " #json";
+        var created = await (await author.Client.PostAsJsonAsync("/api/v1/posts", new { text, groupId = group })).JsonAsync(HttpStatusCode.Created);
+        var original = created.Str("id");
         await (await reader.Client.PostAsync($"/api/v1/posts/{original}/reactions/like", null)).JsonAsync();
         await (await reader.Client.PostAsync($"/api/v1/posts/{original}/shares", null)).JsonAsync(HttpStatusCode.Created);
         var poll = (await author.CreateAsync(group, "polls", new { text = "Which?", options = new[] { "a", "b" } })).Str("id");
@@ -188,6 +190,20 @@ public sealed class ReadModelTests(Servers servers)
         Assert.Contains(page.Items, p => p.Id == edited && p.EditedAt is not null);
         // The pre-written runs are there to be used (and compared below).
         Assert.All(page.Items, p => Assert.NotNull(p.Encoded));
+        // The cached posts keep their text and HTML only there, and give back exactly what was written.
+        Assert.All(page.Items, p => Assert.True(p.TextIsEncoded));
+        var first = page.Items.Single(p => p.Id == original);
+        Assert.Equal(text, first.Text);
+        Assert.Equal(created.Str("html"), first.Html);
+        Assert.Equal("second words, \u2028 and a tab", page.Items.Single(p => p.Id == edited).Text.TrimEnd('\t'));
+        await server.WithScopeAsync(sp =>
+        {
+            var cached = sp.GetRequiredService<Chorus.Server.Features.Posts.PostViews>().Cache;
+            Assert.True(cached.TryGet(long.Parse(original, System.Globalization.CultureInfo.InvariantCulture), out var view));
+            Assert.Equal("", view.Post.Text);
+            Assert.Equal(text, view.Neutral.Text);
+            return Task.CompletedTask;
+        });
         Assert.Equal(JsonSerializer.Serialize(page, options), JsonSerializer.Serialize(page, fast));
         // Twice: the second time the authors' cards come from PostJson's memory.
         Assert.Equal(JsonSerializer.Serialize(page, options), JsonSerializer.Serialize(page, fast));

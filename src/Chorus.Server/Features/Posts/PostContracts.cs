@@ -9,17 +9,50 @@ public sealed record CreatePostRequest(string? Text, string? ReplyTo = null, str
 public sealed record EditPostRequest(string? Text);
 public sealed record SharePostRequest(string? Comment = null);
 
+// Text and Html are declared in the body (below), which would move them last in the serializer's order: the orders
+// keep them between the author and the time, where the hand-written JSON (PostJson) has them.
 public sealed record PostDto(
-    string Id, PersonSummary Author, string Text, string Html, DateTime CreatedAt, DateTime? EditedAt,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(-2)] string Id,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(-2)] PersonSummary Author, string Text, string Html, DateTime CreatedAt, DateTime? EditedAt,
     string? ReplyTo, string RootId, PostDto? SharedPost, int ReplyCount, int ShareCount,
     IReadOnlyDictionary<string, int> Reactions, IReadOnlyList<string> MyReactions, IReadOnlyList<string> Topics,
     IReadOnlyList<string> Mentions, string Url, bool CanEdit,
     string Kind = PostKinds.Post, GroupRef? Group = null, object? Details = null)
 {
+    // A cached post keeps its text and HTML once, as the UTF-8 of its pre-written JSON (Encoded), not also as strings:
+    // under sustained posting every new post's view lives on in the cache, and the two strings were a third of what
+    // each post moved into the old generation (bench/findings.md, fourteenth session). A copy that holds neither
+    // string decodes them from the JSON when asked (the web pages, the serializer's ordinary path).
+    readonly string? _text = Text;
+    readonly string? _html = Html;
+
+    /// <summary>The Markdown source as written.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Text { get => _text ?? Encoded?.DecodeText() ?? throw Detached(); init => _text = value; }
+
+    /// <summary>Sanitized HTML rendered at write time.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Html { get => _html ?? Encoded?.DecodeHtml() ?? throw Detached(); init => _html = value; }
+
     /// <summary>The reader-independent properties already written as JSON (made once per cached post), for
     /// <see cref="PostJson"/>; used only while the DTO still holds the very values they were made from.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     internal EncodedPost? Encoded { get; init; }
+
+    /// <summary>Whether the text and HTML are the encoded ones (this DTO holds no strings of its own for them).</summary>
+    internal bool TextIsEncoded => _text is null && _html is null && Encoded is not null;
+
+    /// <summary>This DTO with its reader-independent JSON pre-written, keeping the text and HTML only there; itself when
+    /// the writer refuses its text (<see cref="EncodedPost.Of"/>).</summary>
+    internal PostDto WithEncoded()
+    {
+        if (EncodedPost.Of(this) is not { } encoded) return this;
+        var kept = this with { Encoded = encoded, Text = null!, Html = null! };
+        encoded.Source = kept;
+        return kept;
+    }
+
+    static InvalidOperationException Detached() => new("A post's text is neither held nor encoded.");
 }
 
 /// <summary>
@@ -32,10 +65,9 @@ internal sealed class EncodedPost
 {
     public static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
-    EncodedPost(PostDto source) => Source = source;
-
-    /// <summary>The DTO the runs were made from: a DTO holding other values than these is written the ordinary way.</summary>
-    PostDto Source { get; }
+    /// <summary>The DTO that keeps these runs (<see cref="PostDto.WithEncoded"/>): a DTO holding other values than
+    /// its are written the ordinary way.</summary>
+    internal PostDto? Source { private get; set; }
     /// <summary>"id"'s value.</summary>
     public byte[] Id { get; private set; } = [];
     /// <summary>"text"'s value through "rootId".</summary>
@@ -47,10 +79,23 @@ internal sealed class EncodedPost
     /// <summary>"kind"'s value.</summary>
     public byte[] Kind { get; private set; } = [];
 
+    /// <summary>Where "text"'s and "html"'s values (JSON strings) lie in <see cref="Body"/>.</summary>
+    int _textEnd, _htmlStart, _htmlEnd;
+
+    public string DecodeText() => Decode(Body.AsSpan(0, _textEnd));
+    public string DecodeHtml() => Decode(Body.AsSpan(_htmlStart, _htmlEnd - _htmlStart));
+
+    static string Decode(ReadOnlySpan<byte> jsonString)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(jsonString);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
     public bool Matches(PostDto p)
     {
         var s = Source;
-        return ReferenceEquals(p.Id, s.Id) && ReferenceEquals(p.Text, s.Text) && ReferenceEquals(p.Html, s.Html) && Same(p.CreatedAt, s.CreatedAt) &&
+        return s is not null && p.TextIsEncoded && ReferenceEquals(p.Id, s.Id) && Same(p.CreatedAt, s.CreatedAt) &&
                (p.EditedAt is { } e ? s.EditedAt is { } f && Same(e, f) : s.EditedAt is null) &&
                ReferenceEquals(p.ReplyTo, s.ReplyTo) && ReferenceEquals(p.RootId, s.RootId) &&
                p.ReplyCount == s.ReplyCount && p.ShareCount == s.ShareCount && ReferenceEquals(p.Reactions, s.Reactions) &&
@@ -76,13 +121,22 @@ internal sealed class EncodedPost
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(p.Text.Length + p.Html.Length + 512);
         using var w = Writer(buffer);
-        var encoded = new EncodedPost(p);
+        var encoded = new EncodedPost();
         w.WriteStartObject();
         encoded.Id = Run(w, buffer, PostJson.Names.Id, () => w.WriteStringValue(p.Id));
+        var bodyStart = 0;
         encoded.Body = Run(w, buffer, PostJson.Names.Text, () =>
         {
+            bodyStart = buffer.WrittenCount;
             w.WriteStringValue(p.Text);
-            w.WriteString(PostJson.Names.Html, p.Html);
+            w.Flush();
+            encoded._textEnd = buffer.WrittenCount - bodyStart;
+            w.WritePropertyName(PostJson.Names.Html);
+            w.Flush();
+            encoded._htmlStart = buffer.WrittenCount - bodyStart;
+            w.WriteStringValue(p.Html);
+            w.Flush();
+            encoded._htmlEnd = buffer.WrittenCount - bodyStart;
             w.WriteString(PostJson.Names.CreatedAt, p.CreatedAt);
             if (p.EditedAt is { } edited) w.WriteString(PostJson.Names.EditedAt, edited); else w.WriteNull(PostJson.Names.EditedAt);
             w.WriteString(PostJson.Names.ReplyTo, p.ReplyTo);

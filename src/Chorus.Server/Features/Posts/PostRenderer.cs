@@ -153,17 +153,26 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
 
     static PostView View(Post p, int replies, int shares, (long PersonId, byte Kind)[] reactors, IReadOnlyList<string> topics, IReadOnlyList<string> mentions)
     {
-        var counts = new Dictionary<string, int>();
-        foreach (var group in reactors.GroupBy(r => r.Kind).OrderBy(g => g.Key)) counts[Reactions.All[group.Key].Name] = group.Count();
+        // Every new post's view stays in the cache (and is moved into the old generation): what it holds once per post, it
+        // holds once. No reactions share one empty table; a thread's first post is its own root.
+        IReadOnlyDictionary<string, int> counts = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
+        if (reactors.Length > 0)
+        {
+            var tally = new Dictionary<string, int>();
+            foreach (var group in reactors.GroupBy(r => r.Kind).OrderBy(g => g.Key)) tally[Reactions.All[group.Key].Name] = group.Count();
+            counts = tally;
+        }
+        var id = p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var neutral = new PostDto(
-            p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
-            p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            id, Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
+            p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId == p.Id ? id : p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             replies, shares, counts, [], topics, mentions, $"/posts/{p.Id}", false, p.Kind);
-        neutral = neutral with { Encoded = EncodedPost.Of(neutral) };
-        // A copy of the row: the caller's entity may be tracked and changed later; the cache's must not be.
+        neutral = neutral.WithEncoded();
+        // A copy of the row: the caller's entity may be tracked and changed later; the cache's must not be. Without its
+        // text and HTML: they are kept once, in the neutral JSON (see PostView.Post).
         var row = new Post
         {
-            Id = p.Id, AuthorId = p.AuthorId, Text = p.Text, Html = p.Html, ReplyToId = p.ReplyToId, RootId = p.RootId, ShareOfId = p.ShareOfId,
+            Id = p.Id, AuthorId = p.AuthorId, Text = "", Html = "", ReplyToId = p.ReplyToId, RootId = p.RootId, ShareOfId = p.ShareOfId,
             GroupId = p.GroupId, MembersOnly = p.MembersOnly, Kind = p.Kind, CreatedAt = p.CreatedAt, EditedAt = p.EditedAt, DeletedAt = p.DeletedAt,
         };
         return new PostView(row, neutral, [.. reactors.Select(r => r.PersonId)], [.. reactors.Select(r => r.Kind)]);

@@ -11,6 +11,8 @@ namespace Chorus.Server.Features.Posts;
 /// </summary>
 public sealed class PostView(Post post, PostDto neutral, long[] reactors, byte[] reactorKinds)
 {
+    /// <summary>The row, for the visibility rule and the kind details: its Text and Html are empty (read them from
+    /// <see cref="Neutral"/>, which keeps them once).</summary>
     public Post Post { get; } = post;
 
     /// <summary>The reader-independent JSON: Author, Group, SharedPost, MyReactions, CanEdit and Details are filled per reader.</summary>
