@@ -79,15 +79,16 @@ internal sealed class EncodedPost
     /// <summary>"kind"'s value.</summary>
     public byte[] Kind { get; private set; } = [];
 
-    /// <summary>Where "text"'s and "html"'s values (JSON strings) lie in <see cref="Body"/>.</summary>
-    int _textEnd, _htmlStart, _htmlEnd;
+    /// <summary>Where "html"'s value begins in <see cref="Body"/> ("text"'s begins it).</summary>
+    int _htmlStart;
 
-    public string DecodeText() => Decode(Body.AsSpan(0, _textEnd));
-    public string DecodeHtml() => Decode(Body.AsSpan(_htmlStart, _htmlEnd - _htmlStart));
+    public string DecodeText() => Decode(Body.AsSpan());
+    public string DecodeHtml() => Decode(Body.AsSpan(_htmlStart));
 
-    static string Decode(ReadOnlySpan<byte> jsonString)
+    /// <summary>The JSON string that <paramref name="json"/> begins with (the reader stops at its end).</summary>
+    static string Decode(ReadOnlySpan<byte> json)
     {
-        var reader = new System.Text.Json.Utf8JsonReader(jsonString);
+        var reader = new System.Text.Json.Utf8JsonReader(json);
         reader.Read();
         return reader.GetString()!;
     }
@@ -129,14 +130,10 @@ internal sealed class EncodedPost
         {
             bodyStart = buffer.WrittenCount;
             w.WriteStringValue(p.Text);
-            w.Flush();
-            encoded._textEnd = buffer.WrittenCount - bodyStart;
             w.WritePropertyName(PostJson.Names.Html);
             w.Flush();
             encoded._htmlStart = buffer.WrittenCount - bodyStart;
             w.WriteStringValue(p.Html);
-            w.Flush();
-            encoded._htmlEnd = buffer.WrittenCount - bodyStart;
             w.WriteString(PostJson.Names.CreatedAt, p.CreatedAt);
             if (p.EditedAt is { } edited) w.WriteString(PostJson.Names.EditedAt, edited); else w.WriteNull(PostJson.Names.EditedAt);
             w.WriteString(PostJson.Names.ReplyTo, p.ReplyTo);
