@@ -218,11 +218,16 @@ public static class LoadGenerator
         var interval = Stopwatch.Frequency / rate;
         var end = Stopwatch.GetTimestamp() + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
 
-        // Every request that is due is sent, then the dispatcher sleeps about a millisecond. It never spins: at
-        // thousands of requests per second a spinning dispatcher held one of the machine's two cores (found when the
-        // open loops of W1 and W2 fell far behind their rates, 2026-12-02). A request sent up to a timer tick late
-        // still has its latency counted from when it was due.
-        var dispatcher = Task.Run(async () =>
+        // Every request that is due is sent, then the dispatcher sleeps a millisecond, on a thread of its own:
+        // Thread.Sleep(1) wakes after ~1.1 ms on this machine, where Task.Delay(1) and the runtime's other timers wake
+        // after ~4.3 ms, which sent the requests in bursts of 4 ms' worth and added ~2 ms of the client's own to the
+        // median (bench/findings.md, fifteenth session). It never spins: at thousands of requests per second a
+        // spinning dispatcher held one of the machine's two cores (found when the open loops of W1 and W2 fell far
+        // behind their rates, 2026-12-02). A request sent up to a tick late still has its latency counted from when it
+        // was due. Each request starts on the thread pool: started inline from this one thread, a burst waited
+        // whenever the thread was preempted (W2's p99 11.6–68 ms against 5.5–9.9 ms, same minutes).
+        var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new Thread(() =>
         {
             var first = Stopwatch.GetTimestamp();
             long k = 0;
@@ -256,12 +261,14 @@ public static class LoadGenerator
                         }
                     });
                 }
-                await Task.Delay(1);
+                Thread.Sleep(1);
             }
-        });
+            dispatched.SetResult();
+        }) { IsBackground = true, Name = "open-loop dispatcher" };
+        dispatcher.Start();
 
         var (seconds, activity) = await MeasureAsync(state, warmUp, duration, probe);
-        await dispatcher;
+        await dispatched.Task;
         while (Volatile.Read(ref inFlight) > 0) await Task.Delay(10);
         var clients = all.ToArray();
         foreach (var c in clients) c.Dispose();
