@@ -229,6 +229,13 @@ public static class LoadGenerator
         var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var dispatcher = new Thread(() =>
         {
+            try { Dispatch(); dispatched.SetResult(); }
+            // A failure surfaces in the awaiting run instead of ending the process from a thread of its own.
+            catch (Exception e) { dispatched.SetException(e); }
+        }) { IsBackground = true, Name = "open-loop dispatcher" };
+
+        void Dispatch()
+        {
             var first = Stopwatch.GetTimestamp();
             long k = 0;
             while (true)
@@ -263,8 +270,8 @@ public static class LoadGenerator
                 }
                 Thread.Sleep(1);
             }
-            dispatched.SetResult();
-        }) { IsBackground = true, Name = "open-loop dispatcher" };
+        }
+
         dispatcher.Start();
 
         var (seconds, activity) = await MeasureAsync(state, warmUp, duration, probe);
