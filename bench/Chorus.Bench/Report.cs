@@ -77,7 +77,8 @@ public static class Report
             { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, UseShellExecute = false })!;
             var changes = dirty.StandardOutput.ReadToEnd().Trim();
             dirty.WaitForExit();
-            // A run on uncommitted server or harness code (the client is part of what is measured) is labelled so the table never claims a commit it did not measure.
+            // A run on uncommitted server or harness code (the client is part of what is measured) is labelled, so the
+            // table never claims a commit it did not measure.
             return changes.Length > 0 ? sha + "+dirty" : sha;
         }
         catch (System.ComponentModel.Win32Exception) { return "unknown"; }
