@@ -73,12 +73,12 @@ public static class Report
             { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, UseShellExecute = false })!;
             var sha = git.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();
-            var dirty = Process.Start(new ProcessStartInfo("git", "status --porcelain --untracked-files=no -- src bench :(exclude)bench/results")
+            var dirty = Process.Start(new ProcessStartInfo("git", "status --porcelain --untracked-files=no -- src bench :(exclude)bench/results :(exclude,glob)**/*.md")
             { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, UseShellExecute = false })!;
             var changes = dirty.StandardOutput.ReadToEnd().Trim();
             dirty.WaitForExit();
             // A run on uncommitted server or harness code (the client is part of what is measured) is labelled, so the
-            // table never claims a commit it did not measure.
+            // table never claims a commit it did not measure. Markdown (the findings written during a run) is not code.
             return changes.Length > 0 ? sha + "+dirty" : sha;
         }
         catch (System.ComponentModel.Win32Exception) { return "unknown"; }

@@ -145,7 +145,8 @@ public static class RunCommand
                 await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w2", TimeSpan.FromSeconds(20)))
                     feed = await Workloads.FeedAsync(server!.BaseAddress, org, size, health!, probe);
                 Save(where, "w2", Rows.Feed(feed, raw), JsonSerializer.SerializeToNode(feed),
-                    [("healthz", feed.Health), ("home closed", feed.Home), .. feed.HomeOpenHalf is { } h ? [("home open 50%", h)] : Array.Empty<(string, LoadResult)>(), ("home open 80%", feed.HomeOpen), ("5 pages deep", feed.Deep)]);
+                    [("healthz", feed.Health), ("home closed", feed.Home), .. feed.HomeOpenHalf is { } h ? [("home open 50%", h)] : Array.Empty<(string, LoadResult)>(),
+                        .. feed.HomeOpenTarget is { } t ? [("home open at target", t)] : Array.Empty<(string, LoadResult)>(), ("home open 80%", feed.HomeOpen), ("5 pages deep", feed.Deep)]);
             }
             if (o.Has("w1"))
             {
@@ -153,7 +154,8 @@ public static class RunCommand
                 await using (Profiler.Start(o.TraceDirectory, server!.Pid, $"{database}-{size.Name}-w1", TimeSpan.FromSeconds(20)))
                     posting = await Workloads.PostingAsync(server!.BaseAddress, org, size, probe);
                 Save(where, "w1", Rows.Posting(posting, raw, health!), JsonSerializer.SerializeToNode(posting),
-                    [("post closed", posting.Closed), .. posting.OpenHalf is { } h ? [("post open 50%", h)] : Array.Empty<(string, LoadResult)>(), ("post open 80%", posting.Open)]);
+                    [("post closed", posting.Closed), .. posting.OpenHalf is { } h ? [("post open 50%", h)] : Array.Empty<(string, LoadResult)>(),
+                        .. posting.OpenTarget is { } t ? [("post open at target", t)] : Array.Empty<(string, LoadResult)>(), ("post open 80%", posting.Open)]);
             }
             if (o.Has("w5")) Save(where, "w5", [new BenchRow("W5 search", "skipped: search does not exist yet", Met: "—")], null, []);
         }

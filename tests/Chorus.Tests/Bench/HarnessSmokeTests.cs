@@ -45,6 +45,8 @@ public sealed class HarnessSmokeTests
             var report = await File.ReadAllTextAsync(Path.Combine(output, "benchmarks.md"));
             Assert.Contains("W1 POST /posts", report, StringComparison.Ordinal);
             Assert.Contains("W2 GET /timelines/home", report, StringComparison.Ordinal);
+            Assert.Contains("(the target rate) | offered 5,700/s", report, StringComparison.Ordinal);
+            Assert.Contains("(the target's rate: 25% of /healthz) | offered", report, StringComparison.Ordinal);
             Assert.Contains("W6 process start", report, StringComparison.Ordinal);
             Assert.Contains("W3 post→client delivery", report, StringComparison.Ordinal);
             Assert.Contains("W4 idle SSE memory per connection", report, StringComparison.Ordinal);
