@@ -118,10 +118,30 @@ internal sealed class EncodedPost
         catch (ArgumentException) { return null; }
     }
 
+    /// <summary>
+    /// One buffer and writer per thread for <see cref="Encode"/>, which never awaits. A new buffer per post sized to the
+    /// text grew twice while it was written (the writer asks for room for the worst-case escaping, at least 4 KB), and
+    /// those arrays were a fifth of all that posting allocated (W1, bench/findings.md). Only the runs are copied out.
+    /// </summary>
+    [ThreadStatic] static System.Buffers.ArrayBufferWriter<byte>? _buffer;
+    [ThreadStatic] static System.Text.Json.Utf8JsonWriter? _writer;
+
+    /// <summary>A thread's buffer that grew past this for a long post is let go after it.</summary>
+    const int KeptBufferBytes = 64 * 1024;
+
     static EncodedPost Encode(PostDto p)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(p.Text.Length + p.Html.Length + 512);
-        using var w = Writer(buffer);
+        var buffer = _buffer ?? new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        var w = _writer ??= Writer(buffer);
+        // A writer left mid-object by text it refused starts clean.
+        w.Reset(buffer);
+        try { return Encode(p, w, buffer); }
+        finally { _buffer = buffer.Capacity <= KeptBufferBytes ? buffer : null; }
+    }
+
+    static EncodedPost Encode(PostDto p, System.Text.Json.Utf8JsonWriter w, System.Buffers.ArrayBufferWriter<byte> buffer)
+    {
         var encoded = new EncodedPost();
         w.WriteStartObject();
         encoded.Id = Run(w, buffer, PostJson.Names.Id, () => w.WriteStringValue(p.Id));

@@ -1,0 +1,45 @@
+using Chorus.Server.Features.People;
+using Chorus.Server.Features.Posts;
+
+namespace Chorus.Tests.Posts;
+
+/// <summary>
+/// A cached post's pre-written JSON (<see cref="EncodedPost"/>) is made in a buffer each thread reuses: whatever the
+/// post before it was (long, refused, short), the next one's runs hold exactly its own text and HTML.
+/// </summary>
+public sealed class EncodedPostTests
+{
+    static PostDto Post(string id, string text, string html) =>
+        new(id, new PersonSummary("p1", "ada", "Ada", null, null, null, true), text, html, new DateTime(2026, 12, 5, 7, 0, 0, DateTimeKind.Utc), null,
+            null, id, null, 0, 0, new Dictionary<string, int>(), [], ["ops"], [], "/posts/" + id, false);
+
+    static void AssertRoundTrip(PostDto post)
+    {
+        var encoded = post.WithEncoded();
+        Assert.True(encoded.TextIsEncoded);
+        Assert.Equal(post.Text, encoded.Text);
+        Assert.Equal(post.Html, encoded.Html);
+        Assert.Equal("\"" + post.Id + "\"", System.Text.Encoding.UTF8.GetString(encoded.Encoded!.Id));
+        Assert.Equal("[\"ops\"],\"mentions\":[],\"url\":\"/posts/" + post.Id + "\"", System.Text.Encoding.UTF8.GetString(encoded.Encoded.Labels));
+    }
+
+    [Fact]
+    public void Posts_encoded_one_after_another_on_one_thread_keep_only_their_own_text()
+    {
+        AssertRoundTrip(Post("a1", "short #ops", "<p>short <a href=\"/topics/ops\">#ops</a></p>"));
+        // Worst-case escaping of this asks the writer for more than the 64 KB a thread keeps: the buffer is let go after.
+        var longText = string.Concat(Enumerable.Repeat("\"quoted\" \u0001\u0001\u0001 ", 2_000));
+        AssertRoundTrip(Post("a2", longText, "<p>" + longText + "</p>"));
+        AssertRoundTrip(Post("a3", "after the long one", "<p>after the long one</p>"));
+    }
+
+    [Fact]
+    public void Posts_encoded_on_many_threads_at_once_each_keep_their_own_text()
+    {
+        Parallel.For(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var text = $"post {i} \"ü\" 🚀 " + new string('x', i % 700);
+            AssertRoundTrip(Post("c" + i, text, "<p>" + text + "</p>"));
+        });
+    }
+}
