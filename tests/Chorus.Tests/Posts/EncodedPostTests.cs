@@ -5,7 +5,8 @@ namespace Chorus.Tests.Posts;
 
 /// <summary>
 /// A cached post's pre-written JSON (<see cref="EncodedPost"/>) is made in a buffer each thread reuses: whatever the
-/// post before it was (long, refused, short), the next one's runs hold exactly its own text and HTML.
+/// post before it was (long or short), and whatever other threads encode meanwhile, a post's runs hold exactly its own
+/// text and HTML.
 /// </summary>
 public sealed class EncodedPostTests
 {
