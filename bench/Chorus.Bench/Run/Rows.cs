@@ -56,17 +56,19 @@ public static class Rows
         string Ceiling() => $"/healthz {Report.Num(f.Health.RequestsPerSecond)} req/s" + (read is null ? "" : $"; raw newest-20 read {Report.Num(read.PerSecond)}/s");
         string Ratio(LoadResult r) => $"{Pct(r.RequestsPerSecond / f.Health.RequestsPerSecond)} of /healthz" +
                                       (read is null ? "" : $"; {Pct(r.RequestsPerSecond / read.PerSecond)} of raw read");
+        // An open loop's row: judged by its p99, and a loop at the target's own rate also by holding that rate.
+        BenchRow OpenRow(LoadResult r, string why, string target = "p99 ≤ 10 ms", bool mustHold = false) =>
+            new($"W2 {r.Name} ({why})", Open(r, "req/s"), Ceiling(), Ratio(r), target, Met((!mustHold || Held(r)) && r.Latency.P99 <= 10));
         var home = f.Home;
         return
         [
             new($"W2 {home.Name}, {f.Readers} readers", Load(home, "req/s"), Ceiling(), Ratio(home), "≥ 25% of /healthz, p99 ≤ 10 ms",
                 Met(home.RequestsPerSecond >= 0.25 * f.Health.RequestsPerSecond && home.Latency.P99 <= 10)),
-            .. f.HomeOpenHalf is { } half ? [new BenchRow($"W2 {half.Name} (half the closed-loop rate)", Open(half, "req/s"), Ceiling(), Ratio(half), "p99 ≤ 10 ms", Met(half.Latency.P99 <= 10))] : new List<BenchRow>(),
+            .. f.HomeOpenHalf is { } half ? [OpenRow(half, "half the closed-loop rate")] : new List<BenchRow>(),
             .. f.HomeOpenTarget is { } target
-                ? [new BenchRow($"W2 {target.Name} (the target's rate: {Workloads.FeedTargetShare * 100:F0}% of /healthz)", Open(target, "req/s"), Ceiling(), Ratio(target),
-                    "p99 ≤ 10 ms at that rate", Met(Held(target) && target.Latency.P99 <= 10))]
+                ? [OpenRow(target, $"the target's rate: {Workloads.FeedTargetShare * 100:F0}% of /healthz", "p99 ≤ 10 ms at that rate", mustHold: true)]
                 : new List<BenchRow>(),
-            new($"W2 {f.HomeOpen.Name} (80% of the closed-loop rate)", Open(f.HomeOpen, "req/s"), Ceiling(), Ratio(f.HomeOpen), "p99 ≤ 10 ms", Met(f.HomeOpen.Latency.P99 <= 10)),
+            OpenRow(f.HomeOpen, "80% of the closed-loop rate"),
             new($"W2 cold: each reader's first home feed after start, one at a time, {f.Readers} readers", f.Cold.Describe()),
             new($"W2 {f.Deep.Name}", $"{Load(f.Deep, "pages/s")}; page 5 alone: {(f.Deep.Series.GetValueOrDefault("page5") ?? new Latencies(0, 0, 0, 0, 0)).Describe()}",
                 Ceiling(), Ratio(f.Deep)),
@@ -79,16 +81,18 @@ public static class Rows
         string Ceiling() => (commit is null ? "" : $"raw single-row commit {Report.Num(commit.PerSecond)}/s; ") + $"/healthz {Report.Num(health.RequestsPerSecond)} req/s";
         string Ratio(LoadResult r) => (commit is null ? "" : $"{Pct(r.RequestsPerSecond / commit.PerSecond)} of raw commit; ") +
                                       $"{Pct(r.RequestsPerSecond / health.RequestsPerSecond)} of /healthz";
+        // As for W2, with W1's p99 limit.
+        BenchRow OpenRow(LoadResult r, string why, string target = "p99 ≤ 50 ms", bool mustHold = false) =>
+            new($"W1 {r.Name} ({why})", Open(r, "posts/s"), Ceiling(), Ratio(r), target, Met((!mustHold || Held(r)) && r.Latency.P99 <= 50));
         var rows = new List<BenchRow>
         {
             new($"W1 {p.Closed.Name} ({p.Writers} writers, mean {p.MeanFollowers:F0} followers)", Load(p.Closed, "posts/s"), Ceiling(), Ratio(p.Closed),
                 "≥ 5,700 posts/s, p99 ≤ 50 ms", Met(p.Closed.RequestsPerSecond >= 5700 && p.Closed.Latency.P99 <= 50)),
         };
-        if (p.OpenHalf is { } half) rows.Add(new($"W1 {half.Name} (half the closed-loop rate)", Open(half, "posts/s"), Ceiling(), Ratio(half), "p99 ≤ 50 ms", Met(half.Latency.P99 <= 50)));
+        if (p.OpenHalf is { } half) rows.Add(OpenRow(half, "half the closed-loop rate"));
         if (p.OpenTarget is { } atTarget)
-            rows.Add(new($"W1 {atTarget.Name} (the target rate)", Open(atTarget, "posts/s"), Ceiling(), Ratio(atTarget), $"p99 ≤ 50 ms at {Report.Num(Workloads.PostingTargetRate)} posts/s",
-                Met(Held(atTarget) && atTarget.Latency.P99 <= 50)));
-        rows.Add(new($"W1 {p.Open.Name} (80% of the closed-loop rate)", Open(p.Open, "posts/s"), Ceiling(), Ratio(p.Open), "p99 ≤ 50 ms", Met(p.Open.Latency.P99 <= 50)));
+            rows.Add(OpenRow(atTarget, "the target rate", $"p99 ≤ 50 ms at {Report.Num(Workloads.PostingTargetRate)} posts/s", mustHold: true));
+        rows.Add(OpenRow(p.Open, "80% of the closed-loop rate"));
         foreach (var v in p.Buckets)
         {
             var standard = v.Bucket is 10 or 1_000 or 10_000 or 100_000;
