@@ -112,6 +112,9 @@ public static class StreamCommand
         {
             ["Chorus__Streaming__MaxConnectionsPerPerson"] = (n / Math.Max(1, o.Users / 2) + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Chorus__Security__PostsPerMinute"] = "100000",
+            // The demo people's passwords hashed and checked with few iterations: seeding and signing in hundreds of
+            // them took seconds of the two cores before anything was measured (as BenchDatabase does for `run`).
+            ["Chorus__Security__PasswordIterations"] = "1000",
             ["Logging__LogLevel__Default"] = "Warning",
         }), TimeSpan.FromMinutes(5));
         var tokens = await FeedReadCommand.SignInAsync(server.BaseAddress, o.Users);

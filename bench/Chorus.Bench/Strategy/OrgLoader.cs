@@ -11,7 +11,8 @@ public static class OrgLoader
         var shape = org.Shape;
         var created = Org.End.AddDays(-shape.Days - 30);
         var totalRows = shape.People + org.FollowCount + shape.Topics + org.TopicFollows.Sum(t => (long)t.Length)
-                        + shape.Posts + org.PostTopic.Count(t => t != 0) + org.GroupKind.Length + org.GroupMembers.Sum(m => (long)m.Length);
+                        + shape.Posts + org.PostTopic.Count(t => t != 0) + org.GroupKind.Length + org.GroupMembers.Sum(m => (long)m.Length)
+                        + org.PostMentions.Sum(m => (long)m.Length) + org.ReactionPost.Length;
         await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
@@ -25,10 +26,13 @@ public static class OrgLoader
                     before = task.Value;
                 }
 
-                await Table("people", ["id", "handle", "handle_key", "display_name", "email", "email_key", "role", "failed_sign_ins", "created_at", "search_text"],
+                await Table("people", ["id", "handle", "handle_key", "display_name", "email", "email_key", "job_title", "department", "manager_id", "role", "failed_sign_ins", "created_at", "search_text"],
                     Enumerable.Range(1, shape.People).Select(u => new object?[]
                     {
-                        (long)u, $"p{u}", $"p{u}", $"Person {u}", $"p{u}@example.com", $"p{u}@example.com", 0, 0, created, $"person {u} p{u}",
+                        (long)u, $"p{u}", $"p{u}", $"Person {u}", $"p{u}@example.com", $"p{u}@example.com", org.JobTitle[u - 1],
+                        org.DepartmentNames[org.Department[u - 1]], org.Manager[u - 1] == 0 ? null : (long)org.Manager[u - 1], 0, 0, created,
+                        // The server's search text (PersonRules.SearchText): name, handle and title, lower-cased.
+                        $"Person {u} p{u} {org.JobTitle[u - 1]}".ToLowerInvariant(),
                     }));
                 await Table("follows", ["follower_id", "followee_id", "created_at"],
                     Enumerable.Range(1, shape.People).SelectMany(u => org.Followees[u - 1].Select(v => new object?[] { (long)u, (long)v, created })));
@@ -50,11 +54,11 @@ public static class OrgLoader
                 await Table("posts", ["id", "author_id", "text", "html", "reply_to_id", "root_id", "created_at", "deleted_at", "group_id", "members_only"],
                     Enumerable.Range(0, shape.Posts).Select(i =>
                     {
-                        var text = $"Post {i} by p{org.PostAuthor[i]}: status update on the quarterly plan" + (org.PostTopic[i] != 0 ? $" #topic{org.PostTopic[i]}" : "");
+                        var (text, html) = org.Text(i);
                         var at = Org.TimeOf(org.PostId[i]);
                         return new object?[]
                         {
-                            org.PostId[i], (long)org.PostAuthor[i], text, $"<p>{text}</p>",
+                            org.PostId[i], (long)org.PostAuthor[i], text, html,
                             org.PostReplyTo[i] == 0 ? null : org.PostReplyTo[i], org.PostRoot[i], at, org.PostDeleted[i] ? at.AddHours(1) : null,
                             org.PostGroup[i] == 0 ? null : (long)org.PostGroup[i], org.PostGroup[i] != 0 && org.GroupKind[org.PostGroup[i] - 2] != 0,
                         };
@@ -63,6 +67,15 @@ public static class OrgLoader
                     Enumerable.Range(0, shape.Posts).Where(i => org.PostTopic[i] != 0)
                         .Select(i => new object?[] { (long)org.PostTopic[i], org.PostId[i] })
                         .OrderBy(r => (long)r[0]!).ThenBy(r => (long)r[1]!));
+                await Table("post_mentions", ["post_id", "person_id"],
+                    Enumerable.Range(0, shape.Posts).SelectMany(i => org.PostMentions[i].Select(who => new object?[] { org.PostId[i], (long)who })));
+                // Minutes to two days after the post, varying by person.
+                await Table("reactions", ["post_id", "person_id", "kind", "created_at"],
+                    Enumerable.Range(0, org.ReactionPost.Length).Select(r => new object?[]
+                    {
+                        org.PostId[org.ReactionPost[r]], (long)org.ReactionPerson[r], Org.ReactionKinds[org.ReactionKind[r]],
+                        Org.TimeOf(org.PostId[org.ReactionPost[r]]).AddMinutes(1 + (org.ReactionPerson[r] * 31 + r) % 2880),
+                    }));
                 task.StopTask();
             });
     }
