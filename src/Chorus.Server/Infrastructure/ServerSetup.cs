@@ -72,6 +72,7 @@ public static class ServerSetup
         services.AddScoped<Features.GroupPages.ArticleService>();
         services.AddScoped<IPostDetails, Features.GroupPages.ArticleDetails>();
         services.AddScoped<TopicService>();
+        services.AddSingleton<TrendingTopics>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();
         services.AddScoped<CountsService>();
