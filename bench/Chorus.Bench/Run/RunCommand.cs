@@ -92,7 +92,8 @@ public static class RunCommand
         }
         var load = System.Diagnostics.Stopwatch.StartNew();
         await db.LoadAsync(org);
-        AnsiConsole.MarkupLine($"Loaded {org.Shape.People:N0} people, {org.FollowCount:N0} follows, {org.Shape.Posts:N0} posts in {load.Elapsed.TotalSeconds:F0} s.");
+        load.Stop();
+        AnsiConsole.MarkupLine($"Loaded {org.Shape.People:N0} people, {org.FollowCount:N0} follows, {org.Shape.Posts:N0} posts, {org.ReactionPost.Length:N0} reactions in {load.Elapsed.TotalSeconds:F0} s.");
         var fullStarts = new List<double>();
         ServerProcess? server = null;
         var gcFile = Path.Combine(Path.GetTempPath(), $"chorus-bench-gc-{Environment.ProcessId}-{database}.txt");
@@ -106,7 +107,7 @@ public static class RunCommand
                 fullStarts.Add(server.ReadyAfter.TotalMilliseconds);
             }
             if (o.Has("w6"))
-                Save(where, "w6", Rows.Start(emptyStarts, fullStarts, bareStarts, org), JsonSerializer.SerializeToNode(new { emptyStarts, fullStarts, bareStarts }), []);
+                Save(where, "w6", Rows.Start(emptyStarts, fullStarts, bareStarts, org, load.Elapsed), JsonSerializer.SerializeToNode(new { emptyStarts, fullStarts, bareStarts }), []);
 
             // The workloads' server runs with bench/StallProbe, which writes its GC pauses to a file; each row then says
             // how long the server stood still while it was measured. W6's starts above ran without it. On PostgreSQL every
