@@ -110,38 +110,43 @@ public sealed class DemoSeeder(ChorusDb db, IdGenerator ids, TimeProvider clock,
             foreach (var t in topicIds.Values.OrderBy(t => t.TagKey).Where((_, i) => i % 3 == 0).Take(4))
                 topicFollows.Add(new TopicFollow { PersonId = p.Id, TopicId = t.Id, CreatedAt = start });
 
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Managers before reports: insert in tree order so the manager foreign key always resolves.
-        db.People.AddRange(people);
-        await db.SaveChangesAsync(ct);
-        db.Follows.AddRange(follows);
-        db.Topics.AddRange(topicIds.Values);
-        await db.SaveChangesAsync(ct);
-        // The model has no navigations, so EF does not order inserts by foreign key: save parents first.
-        db.TopicFollows.AddRange(topicFollows);
-        db.Groups.AddRange(communities.Groups);
-        await db.SaveChangesAsync(ct);
-        db.GroupMembers.AddRange(communities.Members);
+        // Parents before children, as the foreign keys need: managers before their reports (tree order), people
+        // before what they wrote, posts before their replies (time order).
+        await InsertAsync(people);
+        await InsertAsync([.. follows, .. topicIds.Values]);
+        await InsertAsync([.. topicFollows, .. communities.Groups]);
+        await InsertAsync(communities.Members);
         posts.AddRange(communities.Posts);
-        await db.SaveChangesAsync(ct);
         var saved = 0;
         foreach (var chunk in posts.Chunk(500))
         {
-            db.Posts.AddRange(chunk);
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
+            await InsertAsync(chunk);
             saved += chunk.Length;
             progress?.Report(new SeedProgress("saving", saved, posts.Count));
         }
-        db.PostTopics.AddRange(postTopics);
-        db.PostMentions.AddRange(mentions);
-        db.Reactions.AddRange(reactions.DistinctBy(r => (r.PostId, r.PersonId, r.Kind)));
-        await db.SaveChangesAsync(ct);
+        await InsertAsync([.. postTopics, .. mentions, .. reactions.DistinctBy(r => (r.PostId, r.PersonId, r.Kind))]);
         await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
-        db.ChangeTracker.AutoDetectChangesEnabled = true;
         return new SeedResult(people.Count, posts.Count, reactions.Count, follows.Count);
+
+        // New rows inserted with plain commands in the open transaction (RowInserter), as the post writer does:
+        // through EF Core's change tracker, saving these ~35,000 rows was about two thirds of the seed's ~5 s at a
+        // first start (bench/findings.md, seventeenth session). The seed writes no change events, so SaveChanges would
+        // have announced nothing either. Rows of a kind the inserter cannot describe are saved by EF Core.
+        async Task InsertAsync(IReadOnlyCollection<object> rows)
+        {
+            if (rows.Count == 0) return;
+            if (RowInserter.TryPlan(db, rows) is { } plan)
+            {
+                await plan.ExecuteAsync(db, ct);
+                return;
+            }
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            db.AddRange(rows);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
 
         Post NewPost(Person author, string text, DateTime at, long? replyTo, long? root, long? shareOf)
         {
