@@ -8,7 +8,7 @@ namespace Chorus.Server.Features.Feeds;
 /// visibility rule: at the benchmark's organization size that took 0.5 s, on every page (bench/findings.md,
 /// seventeenth session). The list is the same for every member — it counts only what the whole organization may
 /// see — so one copy serves all; guests see none, as before. While one request refreshes a stale list, the others
-/// are answered with the stale one instead of waiting.
+/// are answered with the stale one instead of waiting (ADR 016).
 /// </summary>
 public sealed class TrendingTopics(TimeProvider clock)
 {
