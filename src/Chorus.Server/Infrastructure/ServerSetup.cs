@@ -73,6 +73,7 @@ public static class ServerSetup
         services.AddScoped<IPostDetails, Features.GroupPages.ArticleDetails>();
         services.AddScoped<TopicService>();
         services.AddSingleton<TrendingTopics>();
+        services.AddSingleton<PopularPeople>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();
         services.AddScoped<CountsService>();

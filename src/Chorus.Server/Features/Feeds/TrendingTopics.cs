@@ -1,4 +1,5 @@
 using Chorus.Server.Features.Auth;
+using Chorus.Server.Infrastructure;
 
 namespace Chorus.Server.Features.Feeds;
 
@@ -18,31 +19,12 @@ public sealed class TrendingTopics(TimeProvider clock)
     /// <summary>Topics in the side column.</summary>
     public const int Count = 6;
 
-    sealed record Snapshot(DateTimeOffset At, IReadOnlyList<(string Tag, string Key, int Posts)> Topics);
-
-    readonly SemaphoreSlim _refresh = new(1, 1);
-    volatile Snapshot? _current;
+    readonly SharedSnapshot<IReadOnlyList<(string Tag, string Key, int Posts)>> _list = new(clock, Lifetime);
 
     /// <summary>The list for <paramref name="viewer"/>'s pages; <paramref name="compute"/> (the request's
     /// <see cref="TopicService.TrendingAsync"/> for <see cref="Count"/> topics) runs when there is none or it is older
     /// than <see cref="Lifetime"/>.</summary>
-    public async Task<IReadOnlyList<(string Tag, string Key, int Posts)>> GetAsync(
-        Viewer viewer, Func<CancellationToken, Task<IReadOnlyList<(string Tag, string Key, int Posts)>>> compute, CancellationToken ct)
-    {
-        if (viewer.IsGuest) return [];
-        var current = _current;
-        if (current is not null && clock.GetUtcNow() - current.At < Lifetime) return current.Topics;
-        // Someone is refreshing already: the stale list will do for this page.
-        if (current is not null && !await _refresh.WaitAsync(0, ct)) return current.Topics;
-        if (current is null) await _refresh.WaitAsync(ct);
-        try
-        {
-            if (_current is { } fresh && clock.GetUtcNow() - fresh.At < Lifetime) return fresh.Topics;
-            var at = clock.GetUtcNow();
-            var list = await compute(ct);
-            _current = new Snapshot(at, list);
-            return list;
-        }
-        finally { _refresh.Release(); }
-    }
+    public Task<IReadOnlyList<(string Tag, string Key, int Posts)>> GetAsync(
+        Viewer viewer, Func<CancellationToken, Task<IReadOnlyList<(string Tag, string Key, int Posts)>>> compute, CancellationToken ct) =>
+        viewer.IsGuest ? Task.FromResult<IReadOnlyList<(string, string, int)>>([]) : _list.GetAsync(compute, ct);
 }

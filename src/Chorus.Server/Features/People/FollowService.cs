@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.People;
 
 /// <summary>Following people, lists of followers and followees, and who-to-follow suggestions.</summary>
-public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRenderer renderer, NotificationWriter notifications)
+public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRenderer renderer, NotificationWriter notifications, PopularPeople popular)
 {
     public async Task<Outcome<FollowState>> FollowAsync(Viewer viewer, Person target, bool follow, CancellationToken ct)
     {
@@ -71,10 +71,34 @@ public sealed class FollowService(ChorusDb db, TimeProvider clock, PersonRendere
             var dept = await db.People.Where(p => p.Id == viewer.Id).Select(p => p.Department).FirstOrDefaultAsync(ct);
             picked.AddRange(await db.People.Where(p => p.Department == dept && p.Id != viewer.Id && !mine.Contains(p.Id))
                 .OrderBy(p => p.Id).Take(count * 3).Select(p => p.Id).ToListAsync(ct));
-            picked.AddRange(await db.Follows.Where(f => f.FolloweeId != viewer.Id && !mine.Contains(f.FolloweeId))
-                .GroupBy(f => f.FolloweeId).OrderByDescending(g => g.Count()).Take(count * 3).Select(g => g.Key).ToListAsync(ct));
+            // The most followed people in the organization, less the viewer and whom they follow already: counted over
+            // every follow, once every few minutes per node (PopularPeople), not on every page of someone new.
+            var followed = (await mine.ToListAsync(ct)).ToHashSet();
+            var mostFollowed = await popular.GetAsync(c => db.Follows.GroupBy(f => f.FolloweeId).OrderByDescending(g => g.Count()).ThenBy(g => g.Key)
+                .Take(PopularPeople.Count).Select(g => g.Key).ToListAsync(c), ct);
+            picked.AddRange(mostFollowed.Where(id => id != viewer.Id && !followed.Contains(id)).Take(count * 3));
         }
         var people = await renderer.SummariesAsync(picked, ct);
         return picked.Distinct().Where(id => people.TryGetValue(id, out var p) && p.Active).Take(count).Select(id => people[id]).ToList();
     }
 }
+
+/// <summary>
+/// The organization's most followed people, for who-to-follow when a person's own network suggests too few (someone
+/// new follows nobody). Counting every follow took 1.4 s at the benchmark's size (12.7 million follows), and the
+/// side column asked on every web page of such a person (bench/findings.md, seventeenth session). The list is the
+/// same for everyone, so each node counts at most once every few minutes and shares it (<see cref="SharedSnapshot{T}"/>);
+/// each request then leaves out the viewer and whom they follow.
+/// </summary>
+public sealed class PopularPeople(TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many are kept: enough that some remain after leaving out whom a viewer already follows.</summary>
+    public const int Count = 100;
+
+    readonly SharedSnapshot<List<long>> _ids = new(clock, Lifetime);
+
+    public Task<List<long>> GetAsync(Func<CancellationToken, Task<List<long>>> compute, CancellationToken ct) => _ids.GetAsync(compute, ct);
+}
+
