@@ -74,6 +74,7 @@ public static class ServerSetup
         services.AddScoped<TopicService>();
         services.AddSingleton<TrendingTopics>();
         services.AddSingleton<PopularPeople>();
+        services.AddSingleton<NetworkSuggestions>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<SetupService>();
         services.AddScoped<CountsService>();
