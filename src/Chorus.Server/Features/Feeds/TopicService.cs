@@ -9,7 +9,7 @@ namespace Chorus.Server.Features.Feeds;
 public sealed record TopicDto(string Tag, int Posts, int Followers, bool FollowedByMe, string Url);
 
 /// <summary>Topic pages, following topics, and trending topics.</summary>
-public sealed class TopicService(ChorusDb db, TimeProvider clock)
+public sealed class TopicService(ChorusDb db, TimeProvider clock, TrendingTopics trending)
 {
     public async Task<TopicDto> DescribeAsync(Topic topic, Viewer viewer, CancellationToken ct)
     {
@@ -43,6 +43,11 @@ public sealed class TopicService(ChorusDb db, TimeProvider clock)
     /// organization may see count (the post rule, asked for a member of no group): a private group's topics never
     /// trend outside it. Guests see no trends: the organization's topics are not theirs.
     /// </summary>
+    /// <summary>The web pages' side column: <see cref="TrendingAsync"/> for <see cref="TrendingTopics.Count"/> topics,
+    /// computed at most once a minute on this node and shared (<see cref="TrendingTopics"/>, ADR 016).</summary>
+    public Task<IReadOnlyList<(string Tag, string Key, int Posts)>> TrendingForPagesAsync(Viewer viewer, CancellationToken ct) =>
+        trending.GetAsync(viewer, c => TrendingAsync(viewer, TrendingTopics.Count, c), ct);
+
     public async Task<IReadOnlyList<(string Tag, string Key, int Posts)>> TrendingAsync(Viewer viewer, int count, CancellationToken ct)
     {
         if (viewer.IsGuest) return [];
