@@ -52,7 +52,7 @@ public static class Rows
         for (var i = 1; i < depth.Length; i++) depth[i] = depth[org.Manager[i] - 1] + 1;
         return $"{Report.Num(org.Shape.People)} people in {Report.Num(org.DepartmentNames.Length)} departments, a manager tree {depth.Max() + 1} levels deep; " +
                $"{Report.Num(org.FollowCount)} follows; {Report.Num(org.GroupKind.Length)} groups with {Report.Num(org.GroupMembers.Sum(m => (long)m.Length))} memberships; " +
-               $"{Report.Num(org.Shape.Posts)} posts ({Report.Num(org.PostReplyTo.Count(r => r != 0))} replies), text length median {Report.Num(lengths[lengths.Length / 2])} " +
+               $"{Report.Num(org.Shape.Posts)} posts ({Report.Num(org.PostReplyTo.Count(r => r != 0))} replies), text length aimed at: median {Report.Num(lengths[lengths.Length / 2])} " +
                $"and p99 {Report.Num(lengths[lengths.Length * 99 / 100])} characters, longest {Report.Num(lengths[^1])}; " +
                $"{Report.Num(org.PostMentions.Sum(m => (long)m.Length))} mentions, {Report.Num(org.PostTopic.Count(t => t != 0))} topic uses, {Report.Num(org.ReactionPost.Length)} reactions";
     }
