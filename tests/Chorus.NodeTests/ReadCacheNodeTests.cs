@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Chorus.NodeTests;
 
 /// <summary>
-/// Each node keeps posts, feeds and signed-in credentials in memory (docs/adr/008-read-model.md). A change made through
+/// Each node keeps posts, feeds, follow counts and signed-in credentials in memory (docs/adr/008-read-model.md). A change made through
 /// one node must reach what the other node serves from memory: its cache is forgotten when its dispatcher reads the
 /// change's event. The waits bound functional outcomes only (typically milliseconds); nothing asserts on timing.
 /// </summary>
@@ -48,9 +48,14 @@ public sealed class ReadCacheNodeTests
         var first = await Cluster.PostAsync(authorOnA, "before the follow");
         Assert.Null(await FindInHomeAsync(readerOnB, first));
 
-        // A follow made through A shows on B's home feed.
+        async Task<int> FollowersOnB() => JsonDocument.Parse(await readerOnB.GetStringAsync($"/api/v1/people/{authorHandle}"))
+            .RootElement.GetProperty("person").GetProperty("followers").GetInt32();
+        Assert.Equal(0, await FollowersOnB());
+
+        // A follow made through A shows on B's home feed, and in the author's follower count B keeps in memory.
         (await readerOnA.PostAsync($"/api/v1/people/{authorHandle}/follow", null)).EnsureSuccessStatusCode();
         await EventuallyAsync(async () => await FindInHomeAsync(readerOnB, first) is not null, "the followed author's post", cluster);
+        await EventuallyAsync(async () => await FollowersOnB() == 1, "the author's new follower count", cluster);
 
         // A new post, a reaction, a profile change and a deletion made through A.
         var second = await Cluster.PostAsync(authorOnA, "after the follow");

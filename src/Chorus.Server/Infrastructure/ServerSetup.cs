@@ -32,12 +32,14 @@ public static class ServerSetup
         // The in-memory read model (ADR 008): caches every node keeps right from the changes that commit.
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<PersonCards>();
+        services.AddSingleton<FollowCounts>();
         services.AddSingleton<GroupCards>();
         services.AddSingleton<PostViews>();
         services.AddSingleton<FeedSources>();
         services.AddSingleton<TopicMap>();
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<CredentialCache>());
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<PersonCards>());
+        services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<FollowCounts>());
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<GroupCards>());
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<PostViews>());
         services.AddSingleton<IChangeObserver>(sp => sp.GetRequiredService<FeedSources>());

@@ -79,20 +79,39 @@ public sealed class PeopleService(ChorusDb db, IdGenerator ids, TimeProvider clo
         if (person is null) return null;
         var dto = (await renderer.RenderAsync([person], viewer, ct))[0];
 
-        // Walk up the manager chain; the depth cap guards against a cycle in imported data.
-        var chain = new List<PersonSummary>();
-        var seen = new HashSet<long> { person.Id };
-        var next = person.ManagerId;
-        while (next is { } id && seen.Add(id) && chain.Count < 50)
+        // The manager chain in one recursive query (a query per level cost ~0.5 ms each, seven levels deep at the
+        // benchmark's size), its name cards from memory. The depth cap and the seen set guard against a cycle in
+        // imported data.
+        var chainIds = new List<long>();
+        if (person.ManagerId is not null)
         {
-            var m = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-            if (m is null) break;
-            chain.Add(PersonRenderer.Summary(m));
-            next = m.ManagerId;
+            var rows = await db.Database.SqlQuery<ChainRow>($@"
+                WITH RECURSIVE chain(id, manager_id, depth) AS (
+                    SELECT id, manager_id, 0 FROM people WHERE id = {person.Id}
+                    UNION ALL
+                    SELECT p.id, p.manager_id, c.depth + 1 FROM people p JOIN chain c ON p.id = c.manager_id WHERE c.depth < {MaxChain})
+                SELECT id AS ""Id"", depth AS ""Depth"" FROM chain WHERE depth > 0").ToListAsync(ct);
+            var seen = new HashSet<long> { person.Id };
+            foreach (var row in rows.OrderBy(r => r.Depth))
+            {
+                if (!seen.Add(row.Id)) break;
+                chainIds.Add(row.Id);
+            }
         }
+        var cards = await renderer.SummariesAsync(chainIds, ct);
+        var chain = chainIds.TakeWhile(cards.ContainsKey).Select(id => cards[id]).ToList();
         var reports = await db.People.AsNoTracking().Where(p => p.ManagerId == person.Id && p.DeactivatedAt == null)
             .OrderBy(p => p.SearchText).Take(200).ToListAsync(ct);
         return new ProfileDto(dto, chain, reports.Select(PersonRenderer.Summary).ToList());
+    }
+
+    /// <summary>Managers shown above a person at most.</summary>
+    const int MaxChain = 50;
+
+    sealed class ChainRow
+    {
+        public long Id { get; set; }
+        public int Depth { get; set; }
     }
 
     /// <summary>The directory, alphabetical, with optional search and department filter. Deactivated people are left out.</summary>

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Server.Features.People;
 
 /// <summary>People → API JSON, in batches: one query per related table per page.</summary>
-public sealed class PersonRenderer(RequestDb requestDb, PersonCards cards)
+public sealed class PersonRenderer(RequestDb requestDb, PersonCards cards, FollowCounts counts)
 {
     ChorusDb db => requestDb.Context;
 
@@ -29,10 +29,7 @@ public sealed class PersonRenderer(RequestDb requestDb, PersonCards cards)
         if (people.Count == 0) return [];
         var ids = people.Select(p => p.Id).ToList();
         var managers = await SummariesAsync(people.Where(p => p.ManagerId is not null).Select(p => p.ManagerId!.Value), ct);
-        var followers = await db.Follows.Where(f => ids.Contains(f.FolloweeId)).GroupBy(f => f.FolloweeId)
-            .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
-        var following = await db.Follows.Where(f => ids.Contains(f.FollowerId)).GroupBy(f => f.FollowerId)
-            .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        var follows = await counts.GetAsync(db, ids, ct);
         // Post counts go through the one visibility rule: a profile never counts posts its reader cannot see.
         var viewerId = viewer?.Id;
         var visible = viewer is null ? db.Posts.Where(p => false) : db.Posts.VisibleTo(viewer);
@@ -45,7 +42,7 @@ public sealed class PersonRenderer(RequestDb requestDb, PersonCards cards)
             p.Id.ToString(), p.Handle, p.DisplayName, p.JobTitle, p.Department, p.Location, p.Bio, AvatarUrl(p),
             PersonRules.RoleName(p.Role), p.IsActive,
             p.ManagerId is { } m && managers.TryGetValue(m, out var ms) ? ms : null,
-            followers.GetValueOrDefault(p.Id), following.GetValueOrDefault(p.Id), posts.GetValueOrDefault(p.Id),
+            follows.GetValueOrDefault(p.Id).Followers, follows.GetValueOrDefault(p.Id).Following, posts.GetValueOrDefault(p.Id),
             mine.Contains(p.Id), p.Id == viewerId, "/people/" + Uri.EscapeDataString(p.Handle))).ToList();
     }
 }
