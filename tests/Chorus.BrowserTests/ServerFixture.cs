@@ -43,6 +43,10 @@ public sealed class ServerFixture : IAsyncLifetime
         start.Environment["Chorus__Demo__Seed"] = "true";
         // Every test signs in from 127.0.0.1; the per-address sign-in limit is not what these tests are about.
         start.Environment["Chorus__Security__SignInPerMinute"] = "1000";
+        // Each request's start and end (with its status and time) in the server log, which a failed sign-in prints: a
+        // sign-in stayed on the home page's URL without its document for 90 s twice in CI under the other suites' load
+        // (2026-12-04, 2026-12-05), and the log did not say whether the server had answered.
+        start.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
         server = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server.");
         server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -98,8 +102,11 @@ public sealed class ServerFixture : IAsyncLifetime
         {
             // Once (CI, 2026-12-04, under the other suites' load) the page never reached home: say where it stayed.
             var log = ServerLog;
-            throw new TimeoutException($"Signing in as {handle} did not reach the home page within 90 s; the page is at {page.Url}. " +
-                $"Server log, last lines:\n{log[Math.Max(0, log.Length - 4000)..]}", e);
+            // What the browser has of the document, if it answers at all within a few seconds.
+            var state = page.EvaluateAsync<string>("document.readyState + ', ' + document.documentElement.outerHTML.length + ' characters'");
+            var said = await Task.WhenAny(state, Task.Delay(5_000)) == state && state.IsCompletedSuccessfully ? state.Result : "no answer from the page";
+            throw new TimeoutException($"Signing in as {handle} did not reach the home page within 90 s; the page is at {page.Url} ({said}). " +
+                $"Server log, last lines:\n{log[Math.Max(0, log.Length - 8000)..]}", e);
         }
         return page;
     }
