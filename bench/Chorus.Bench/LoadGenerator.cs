@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Chorus.Bench;
@@ -97,9 +96,9 @@ public sealed class LoadClient : IDisposable
     /// <summary>Open loop: the time the next request was due, so its latency includes any wait behind earlier ones.</summary>
     internal long Scheduled;
 
-    internal LoadClient(Uri baseAddress, int index, LoadState state, bool blocking = false)
+    internal LoadClient(Uri baseAddress, int index, LoadState state)
     {
-        _connection = new RawHttpConnection(baseAddress, blocking);
+        _connection = new RawHttpConnection(baseAddress);
         _state = state;
         Index = index;
     }
@@ -202,126 +201,87 @@ public static class LoadGenerator
     }
 
     /// <summary>
-    /// Open loop at <paramref name="rate"/> requests per second. Request k is due at start + k / rate. Each connection
-    /// has a thread of its own that takes the next request not yet taken, sleeps until it is due, sends it and reads
-    /// the answer with blocking socket calls, then takes the next; a request that is due while every connection is
-    /// busy waits for the first to come free, and that wait counts: its latency runs from when it was due. When a due
-    /// request finds no thread to take it, another connection and thread start, up to <paramref name="connections"/>.
+    /// Open loop at <paramref name="rate"/> requests per second. A request that finds every connection busy waits in
+    /// the client's queue, and that wait counts: its latency runs from when it was due.
     /// </summary>
-    /// <remarks>
-    /// Threads of its own, not tasks: the load generator shares the two cores with the server, and the earlier open
-    /// loop (a thread-pool item per request, sent from one dispatcher thread that woke every millisecond, the answer
-    /// read on another thread-pool thread) cost 42–66 µs of CPU per request against 23–29 µs for the closed loop's
-    /// (bench/findings.md, eighteenth session). A sleeping thread is woken by the kernel at its request's due time
-    /// (<c>clock_nanosleep</c>, within the kernel's 50 µs timer slack) and by the answer's arrival, and nothing else runs
-    /// between. The iteration must finish synchronously on a blocking <see cref="LoadClient"/>, as its requests do.
-    /// </remarks>
     public static async Task<LoadResult> RunOpenAsync(
         string name, Uri baseAddress, double rate, int connections, TimeSpan warmUp, TimeSpan duration,
         Func<LoadClient, CancellationToken, Task> iteration, Run.PeriodProbe? probe = null)
     {
         var state = new LoadState();
         var all = new ConcurrentBag<LoadClient>();
+        var free = new ConcurrentQueue<LoadClient>();
+        using var gate = new SemaphoreSlim(connections);
         using var stop = new CancellationTokenSource();
+        var inFlight = 0;
+        var created = 0;
         var interval = Stopwatch.Frequency / rate;
-        var first = Stopwatch.GetTimestamp();
-        var end = first + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
-        long taken = 0;
-        var started = 0;
-        var running = 0;
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Exception? failure = null;
-        long Due(long k) => first + (long)(k * interval);
+        var end = Stopwatch.GetTimestamp() + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
 
-        void Connection(int index)
+        // Every request that is due is sent, then the dispatcher sleeps a millisecond, on a thread of its own:
+        // Thread.Sleep(1) wakes after ~1.1 ms on this machine, where Task.Delay(1) and the runtime's other timers wake
+        // after ~4.3 ms, which sent the requests in bursts of 4 ms' worth and added ~2 ms of the client's own to the
+        // median (bench/findings.md, fifteenth session). It never spins: at thousands of requests per second a
+        // spinning dispatcher held one of the machine's two cores (found when the open loops of W1 and W2 fell far
+        // behind their rates, 2026-12-02). A request sent up to a tick late still has its latency counted from when it
+        // was due. Each request starts on the thread pool: started inline from this one thread, a burst waited
+        // whenever the thread was preempted (W2's p99 11.6–68 ms against 5.5–9.9 ms, same minutes).
+        var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new Thread(() =>
         {
-            var c = new LoadClient(baseAddress, index, state, blocking: true);
-            all.Add(c);
-            try
-            {
-                while (true)
-                {
-                    var due = Due(Interlocked.Increment(ref taken) - 1);
-                    if (due >= end) break;
-                    SleepUntil(due);
-                    c.Scheduled = due;
-                    var sent = iteration(c, stop.Token);
-                    if (!sent.IsCompleted) throw new InvalidOperationException("An open-loop iteration must complete synchronously on its blocking connection.");
-                    sent.GetAwaiter().GetResult();
-                }
-            }
+            try { Dispatch(); dispatched.SetResult(); }
             // A failure surfaces in the awaiting run instead of ending the process from a thread of its own.
-            catch (Exception e) { Interlocked.CompareExchange(ref failure, e, null); }
-            finally
-            {
-                if (Interlocked.Decrement(ref running) == 0) finished.TrySetResult();
-            }
-        }
+            catch (Exception e) { dispatched.SetException(e); }
+        }) { IsBackground = true, Name = "open-loop dispatcher" };
 
-        void Start(int count)
+        void Dispatch()
         {
-            for (var i = 0; i < count && started < connections; i++)
-            {
-                var index = started++;
-                Interlocked.Increment(ref running);
-                new Thread(() => Connection(index), 256 * 1024) { IsBackground = true, Name = $"open-loop connection {index}" }.Start();
-            }
-        }
-
-        // The thread that adds connections: every millisecond, one for each request that is due and not yet taken
-        // (every thread is then waiting for an answer).
-        var grower = new Thread(() =>
-        {
-            Start(Math.Min(connections, 16));
-            while (Stopwatch.GetTimestamp() < end && Volatile.Read(ref failure) is null)
+            var first = Stopwatch.GetTimestamp();
+            long k = 0;
+            while (true)
             {
                 var now = Stopwatch.GetTimestamp();
-                var waiting = 0;
-                for (var k = Interlocked.Read(ref taken); Due(k) <= now && Due(k) < end && waiting < connections; k++) waiting++;
-                if (waiting > 0) Start(waiting);
+                var due = first + (long)(k * interval);
+                if (due >= end) break;
+                for (; due <= now && due < end; due = first + (long)(++k * interval))
+                {
+                    var dueAt = due;
+                    Interlocked.Increment(ref inFlight);
+                    _ = Task.Run(async () =>
+                    {
+                        // At most `connections` requests at once, one per connection; the rest wait here, and
+                        // their latency still runs from when they were due.
+                        await gate.WaitAsync();
+                        if (!free.TryDequeue(out var c))
+                        {
+                            c = new LoadClient(baseAddress, Interlocked.Increment(ref created) - 1, state);
+                            all.Add(c);
+                        }
+                        c.Scheduled = dueAt;
+                        try { await iteration(c, stop.Token); }
+                        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+                        finally
+                        {
+                            free.Enqueue(c);
+                            gate.Release();
+                            Interlocked.Decrement(ref inFlight);
+                        }
+                    });
+                }
                 Thread.Sleep(1);
             }
-        }) { IsBackground = true, Name = "open-loop connections" };
-        grower.Start();
+        }
+
+        dispatcher.Start();
 
         var (seconds, activity) = await MeasureAsync(state, warmUp, duration, probe);
-        await finished.Task;
-        if (failure is not null) throw new InvalidOperationException($"{name}: a connection failed.", failure);
+        await dispatched.Task;
+        while (Volatile.Read(ref inFlight) > 0) await Task.Delay(10);
         var clients = all.ToArray();
         foreach (var c in clients) c.Dispose();
         var result = Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds, MeasuredFromUnixMs = state.MeasureStartUnixMs };
         return probe?.Annotate(result, activity) ?? result;
     }
-
-    /// <summary>Sleeps until the Stopwatch reads <paramref name="due"/>: on Linux one <c>clock_nanosleep</c> (the
-    /// runtime's timers and <c>Thread.Sleep</c> round to whole milliseconds, and more: bench/findings.md, fifteenth session).</summary>
-    static void SleepUntil(long due)
-    {
-        while (true)
-        {
-            var left = due - Stopwatch.GetTimestamp();
-            if (left <= 0) return;
-            if (OperatingSystem.IsLinux())
-            {
-                var ns = (long)(left * (1e9 / Stopwatch.Frequency));
-                var span = new Timespec { Seconds = ns / 1_000_000_000, Nanoseconds = ns % 1_000_000_000 };
-                clock_nanosleep(ClockMonotonic, 0, ref span, IntPtr.Zero);
-            }
-            else Thread.Sleep(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (long)(left * (1e7 / Stopwatch.Frequency)))));
-        }
-    }
-
-    const int ClockMonotonic = 1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int clock_nanosleep(int clock, int flags, ref Timespec request, IntPtr remaining);
 
     /// <summary>Runs the warm-up; a steady one in windows until <see cref="SteadyWarmUp.Settled"/> or its maximum.</summary>
     static async Task<(double Seconds, double[] Rates)> WarmUpAsync(LoadState state, SteadyWarmUp warmUp)

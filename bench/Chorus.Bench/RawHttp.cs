@@ -13,10 +13,8 @@ namespace Chorus.Bench;
 /// exactly what the server sends — status line, headers, a Content-Length or chunked body — and keeps the body only
 /// when asked. A response with <c>Connection: close</c>, or any failure, closes the socket; the next request opens a new
 /// one. <see cref="ResponseReader"/> is the parser, separate so that tests can feed it bytes.
-/// A <paramref name="blocking"/> connection does its socket work synchronously on the calling thread, so the task it
-/// returns has already completed: the open loop's own threads use it (<see cref="LoadGenerator.RunOpenAsync"/>).
 /// </summary>
-public sealed class RawHttpConnection(Uri baseAddress, bool blocking = false) : IDisposable
+public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
 {
     readonly byte[] _hostLine = Encoding.ASCII.GetBytes($"Host: {baseAddress.Authority}\r\n");
     byte[] _request = new byte[16 * 1024];
@@ -36,14 +34,12 @@ public sealed class RawHttpConnection(Uri baseAddress, bool blocking = false) : 
                 var address = IPAddress.TryParse(baseAddress.Host, out var ip) ? ip
                     : (await Dns.GetHostAddressesAsync(baseAddress.Host, ct)).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).First();
                 _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                if (blocking) _socket.Connect(address, baseAddress.Port);
-                else await _socket.ConnectAsync(address, baseAddress.Port, ct);
+                await _socket.ConnectAsync(address, baseAddress.Port, ct);
                 _stream = new NetworkStream(_socket, ownsSocket: true);
-                _reader = new ResponseReader(blocking ? new BlockingReads(_stream) : _stream);
+                _reader = new ResponseReader(_stream);
             }
             var length = WriteRequest(method, pathAndQuery, bearer, json.Span);
-            if (blocking) _stream.Write(_request, 0, length);
-            else await _stream.WriteAsync(_request.AsMemory(0, length), ct);
+            await _stream.WriteAsync(_request.AsMemory(0, length), ct);
             var response = await _reader!.ReadAsync(keepBody, ct);
             if (response.Close) Close();
             return (response.Status, response.Body);
@@ -86,23 +82,6 @@ public sealed class RawHttpConnection(Uri baseAddress, bool blocking = false) : 
     }
 
     public void Dispose() => Close();
-}
-
-/// <summary>A stream whose asynchronous reads are the inner stream's synchronous ones: <see cref="ResponseReader"/>
-/// reads through it on a blocking connection, on the thread that sent the request, without a thread-pool hop.</summary>
-sealed class BlockingReads(Stream inner) : Stream
-{
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => new(inner.Read(buffer.Span));
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Reads HTTP/1.1 responses off a stream, one after another (what is read past one response starts the next).</summary>

@@ -61,9 +61,8 @@ public static class Workloads
             (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false), probe));
         // Open loops at half and at 80% of what the closed loop sustained, so the tail shows queueing at a moderate and
         // at a high load, and at the target's own rate (25% of /healthz), where the target's p99 is measured without
-        // coordinated omission. The open loop's client (a thread per connection, up to 256) costs more per request than
-        // the closed loop's, and evenly spaced requests cost the server more, which on two shared cores can push 80%
-        // past what the machine sustains.
+        // coordinated omission. The open loop's own client costs more per request than the closed loop's (a task per
+        // request, up to 256 connections), which on two shared cores can push 80% past what the machine sustains.
         Task<LoadResult> Open(double rate) => LoadGenerator.RunOpenAsync($"GET /timelines/home?limit=20, open loop {Report.Num(rate)}/s", server, rate, 256,
             size.WarmUp, size.Duration, (c, ct) => c.GetAsync(HomePath, next(), "home", ct, keepBody: false), probe);
         var half = Print(await Open(Math.Max(5, Math.Round(home.RequestsPerSecond * 0.5))));
