@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -82,24 +81,58 @@ sealed class LoadState
     public long WarmCompletions;
 }
 
-/// <summary>What one load client can do: timed requests whose latency lands in a named series, over a keep-alive
-/// connection of its own (<see cref="RawHttpConnection"/>).</summary>
-public sealed class LoadClient : IDisposable
+/// <summary>
+/// What one thread of a load records: each measured request's latency in a named series, completions per second,
+/// and the slowest request sent (open loop: due) in each second. Used by one thread at a time, so it takes no locks.
+/// </summary>
+public sealed class LoadRecorder
 {
-    readonly RawHttpConnection _connection;
     readonly LoadState _state;
     internal readonly Dictionary<string, List<double>> Samples = [];
     internal readonly List<int> Completions = [];
     /// <summary>The slowest latency of the requests sent (open loop: due) in each second of the measured period.</summary>
     internal readonly List<double> Slowest = [];
     internal long Requests, Errors;
-    /// <summary>Open loop: the time the next request was due, so its latency includes any wait behind earlier ones.</summary>
-    internal long Scheduled;
+
+    internal LoadRecorder(LoadState state) => _state = state;
+
+    /// <summary>Records one request that was sent (open loop: due) at <paramref name="start"/> and ended at
+    /// <paramref name="end"/> (<see cref="Stopwatch"/> timestamps); before the measured period, it only counts toward
+    /// the warm-up's rate.</summary>
+    internal void Record(long start, long end, bool ok, string series)
+    {
+        if (!_state.Measuring)
+        {
+            if (ok) Interlocked.Increment(ref _state.WarmCompletions);
+            return;
+        }
+        Requests++;
+        if (!ok) { Errors++; return; }
+        var ms = Stopwatch.GetElapsedTime(start, end).TotalMilliseconds;
+        if (!Samples.TryGetValue(series, out var list)) Samples[series] = list = new List<double>(1 << 12);
+        list.Add(ms);
+        var measureStart = Volatile.Read(ref _state.MeasureStart);
+        var second = (int)Stopwatch.GetElapsedTime(measureStart, end).TotalSeconds;
+        while (Completions.Count <= second) Completions.Add(0);
+        if (second >= 0) Completions[second]++;
+        // A request counted in the period but due (or sent) before it began counts in its first second.
+        var sent = Math.Max(0, (int)Math.Floor((start - measureStart) / (double)Stopwatch.Frequency));
+        while (Slowest.Count <= sent) Slowest.Add(0);
+        if (ms > Slowest[sent]) Slowest[sent] = ms;
+    }
+}
+
+/// <summary>What one closed-loop client can do: timed requests whose latency lands in a named series, over a
+/// keep-alive connection of its own (<see cref="RawHttpConnection"/>).</summary>
+public sealed class LoadClient : IDisposable
+{
+    readonly RawHttpConnection _connection;
+    internal readonly LoadRecorder Recorder;
 
     internal LoadClient(Uri baseAddress, int index, LoadState state)
     {
         _connection = new RawHttpConnection(baseAddress);
-        _state = state;
+        Recorder = new LoadRecorder(state);
         Index = index;
     }
 
@@ -119,13 +152,16 @@ public sealed class LoadClient : IDisposable
     public Task<byte[]?> PostJsonAsync(string path, string? token, string json, HttpStatusCode expected, string series, CancellationToken ct, bool keepBody = true) =>
         SendAsync("POST", path, token, Encoding.UTF8.GetBytes(json), expected, series, ct, keepBody);
 
+    /// <summary>Sends <paramref name="request"/> (see <see cref="GetAsync"/> for <paramref name="keepBody"/>).</summary>
+    public Task<byte[]?> SendAsync(LoadRequest request, CancellationToken ct, bool keepBody = false) =>
+        SendAsync(request.Method, request.Path, request.Bearer, request.Json, request.Expected, request.Series, ct, keepBody);
+
     static readonly byte[] Drained = [];
 
     async Task<byte[]?> SendAsync(string method, string path, string? token, ReadOnlyMemory<byte> json, HttpStatusCode expected, string series,
         CancellationToken ct, bool keepBody)
     {
-        var start = Scheduled != 0 ? Scheduled : Stopwatch.GetTimestamp();
-        Scheduled = 0;
+        var start = Stopwatch.GetTimestamp();
         byte[]? body = null;
         var ok = false;
         try
@@ -135,25 +171,8 @@ public sealed class LoadClient : IDisposable
             body = keepBody ? read : Drained;
         }
         catch (IOException) { }
-        var end = Stopwatch.GetTimestamp();
-        var ms = Stopwatch.GetElapsedTime(start, end).TotalMilliseconds;
-        if (!_state.Measuring)
-        {
-            if (ok) Interlocked.Increment(ref _state.WarmCompletions);
-            return ok ? body : null;
-        }
-        Requests++;
-        if (!ok) { Errors++; return null; }
-        if (!Samples.TryGetValue(series, out var list)) Samples[series] = list = new List<double>(1 << 12);
-        list.Add(ms);
-        var second = (int)Stopwatch.GetElapsedTime(Volatile.Read(ref _state.MeasureStart), end).TotalSeconds;
-        while (Completions.Count <= second) Completions.Add(0);
-        if (second >= 0) Completions[second]++;
-        // A request counted in the period but due (or sent) before it began counts in its first second.
-        var sent = Math.Max(0, (int)Math.Floor((start - Volatile.Read(ref _state.MeasureStart)) / (double)Stopwatch.Frequency));
-        while (Slowest.Count <= sent) Slowest.Add(0);
-        if (ms > Slowest[sent]) Slowest[sent] = ms;
-        return body;
+        Recorder.Record(start, Stopwatch.GetTimestamp(), ok, series);
+        return ok ? body : null;
     }
 
     public void Dispose() => _connection.Dispose();
@@ -196,90 +215,37 @@ public static class LoadGenerator
         Volatile.Write(ref running, false);
         await Task.WhenAll(workers);
         foreach (var c in clients) c.Dispose();
-        var result = Summarize(name, concurrency, seconds, clients) with { WarmUpSeconds = warmed, WarmUpRates = rates, MeasuredFromUnixMs = state.MeasureStartUnixMs };
+        var result = Summarize(name, concurrency, seconds, clients.Select(c => c.Recorder).ToArray()) with { WarmUpSeconds = warmed, WarmUpRates = rates, MeasuredFromUnixMs = state.MeasureStartUnixMs };
         return probe?.Annotate(result, activity) ?? result;
     }
 
     /// <summary>
-    /// Open loop at <paramref name="rate"/> requests per second. A request that finds every connection busy waits in
-    /// the client's queue, and that wait counts: its latency runs from when it was due.
+    /// Open loop at <paramref name="rate"/> requests per second over up to <paramref name="connections"/> keep-alive
+    /// connections, sent by <paramref name="threads"/> event loops (<see cref="OpenLoopWorker"/>). A request that finds
+    /// every connection busy waits in the client's queue, and that wait counts: its latency runs from when it was due.
+    /// <paramref name="next"/> gives each request as it falls due and must be safe to call from every loop at once.
     /// </summary>
     public static async Task<LoadResult> RunOpenAsync(
         string name, Uri baseAddress, double rate, int connections, TimeSpan warmUp, TimeSpan duration,
-        Func<LoadClient, CancellationToken, Task> iteration, Run.PeriodProbe? probe = null)
+        Func<LoadRequest> next, Run.PeriodProbe? probe = null, int threads = OpenLoopWorker.DefaultThreads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(connections, threads);
         var state = new LoadState();
-        var all = new ConcurrentBag<LoadClient>();
-        var free = new ConcurrentQueue<LoadClient>();
-        using var gate = new SemaphoreSlim(connections);
-        using var stop = new CancellationTokenSource();
-        var inFlight = 0;
-        var created = 0;
-        var interval = Stopwatch.Frequency / rate;
-        var end = Stopwatch.GetTimestamp() + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
-
-        // Every request that is due is sent, then the dispatcher sleeps a millisecond, on a thread of its own:
-        // Thread.Sleep(1) wakes after ~1.1 ms on this machine, where Task.Delay(1) and the runtime's other timers wake
-        // after ~4.3 ms, which sent the requests in bursts of 4 ms' worth and added ~2 ms of the client's own to the
-        // median (bench/findings.md, fifteenth session). It never spins: at thousands of requests per second a
-        // spinning dispatcher held one of the machine's two cores (found when the open loops of W1 and W2 fell far
-        // behind their rates, 2026-12-02). A request sent up to a tick late still has its latency counted from when it
-        // was due. Each request starts on the thread pool: started inline from this one thread, a burst waited
-        // whenever the thread was preempted (W2's p99 11.6–68 ms against 5.5–9.9 ms, same minutes).
-        var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var dispatcher = new Thread(() =>
-        {
-            try { Dispatch(); dispatched.SetResult(); }
-            // A failure surfaces in the awaiting run instead of ending the process from a thread of its own.
-            catch (Exception e) { dispatched.SetException(e); }
-        }) { IsBackground = true, Name = "open-loop dispatcher" };
-
-        void Dispatch()
-        {
-            var first = Stopwatch.GetTimestamp();
-            long k = 0;
-            while (true)
-            {
-                var now = Stopwatch.GetTimestamp();
-                var due = first + (long)(k * interval);
-                if (due >= end) break;
-                for (; due <= now && due < end; due = first + (long)(++k * interval))
-                {
-                    var dueAt = due;
-                    Interlocked.Increment(ref inFlight);
-                    _ = Task.Run(async () =>
-                    {
-                        // At most `connections` requests at once, one per connection; the rest wait here, and
-                        // their latency still runs from when they were due.
-                        await gate.WaitAsync();
-                        if (!free.TryDequeue(out var c))
-                        {
-                            c = new LoadClient(baseAddress, Interlocked.Increment(ref created) - 1, state);
-                            all.Add(c);
-                        }
-                        c.Scheduled = dueAt;
-                        try { await iteration(c, stop.Token); }
-                        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-                        finally
-                        {
-                            free.Enqueue(c);
-                            gate.Release();
-                            Interlocked.Decrement(ref inFlight);
-                        }
-                    });
-                }
-                Thread.Sleep(1);
-            }
-        }
-
-        dispatcher.Start();
-
+        var first = Stopwatch.GetTimestamp();
+        var end = first + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
+        var endpoint = await OpenLoopWorker.ResolveAsync(baseAddress);
+        var workers = Enumerable.Range(0, threads).Select(i => new OpenLoopWorker(endpoint, baseAddress, state,
+            connections / threads + (i < connections % threads ? 1 : 0))).ToArray();
+        // Loop i sends requests i, i + threads, i + 2 threads, … of the one schedule (request k due at first + k / rate).
+        var loops = workers.Select((w, i) => OpenLoopWorker.Start($"open loop {i}", () => w.Run(first, i, threads, rate, end, next))).ToArray();
         var (seconds, activity) = await MeasureAsync(state, warmUp, duration, probe);
-        await dispatched.Task;
-        while (Volatile.Read(ref inFlight) > 0) await Task.Delay(10);
-        var clients = all.ToArray();
-        foreach (var c in clients) c.Dispose();
-        var result = Summarize(name, clients.Length, seconds, clients) with { Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds, MeasuredFromUnixMs = state.MeasureStartUnixMs };
+        try { await Task.WhenAll(loops); }
+        finally { foreach (var w in workers) w.Dispose(); }
+        var result = Summarize(name, workers.Sum(w => w.Opened), seconds, workers.Select(w => w.Recorder).ToArray()) with
+        {
+            Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds, MeasuredFromUnixMs = state.MeasureStartUnixMs,
+        };
         return probe?.Annotate(result, activity) ?? result;
     }
 
@@ -321,7 +287,7 @@ public static class LoadGenerator
         return (seconds, before is null || after is null ? null : after.Minus(before));
     }
 
-    static LoadResult Summarize(string name, int concurrency, double seconds, LoadClient[] clients)
+    static LoadResult Summarize(string name, int concurrency, double seconds, LoadRecorder[] clients)
     {
         var requests = clients.Sum(c => c.Requests);
         var errors = clients.Sum(c => c.Errors);

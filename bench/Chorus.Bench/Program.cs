@@ -30,11 +30,11 @@ const string Usage = """
                      --keep DIR keeps each loaded database for profiling afterwards: the SQLite data directory moves to
                      DIR/<db>-<size>, the PostgreSQL database is left in place (its name is printed).
       report         Rebuild docs/benchmarks.md from bench/results/*.json.
-      post-load      --url URL --tokens FILE [--rate N] [--concurrency 64] [--warmup 10] [--seconds 20] [--get PATH]
+      post-load      --url URL --tokens FILE [--rate N] [--concurrency 64] [--warmup 10] [--seconds 20] [--get PATH] [--threads 2]
                      W1's posting alone against a server already running (for profiling on a kept database): posts as
                      the tokens in FILE (one per line, round robin) at N/s open loop, or closed loop when --rate is 0.
-                     With --get PATH it GETs PATH instead (W2: /api/v1/timelines/home?limit=20). Prints the result;
-                     writes nothing.
+                     With --get PATH it GETs PATH instead (W2: /api/v1/timelines/home?limit=20). --threads: the open
+                     loop's event loops. Prints the result; writes nothing.
     """;
 
 // The load clients' socket completions run on the socket engine's own thread, as wrk's event loop runs them, instead
@@ -122,9 +122,14 @@ switch (args[0])
             Console.Error.WriteLine("post-load needs --url and --tokens FILE (an existing file, one token per line).");
             return 2;
         }
+        if (Int("threads", Chorus.Bench.OpenLoopWorker.DefaultThreads) is < 1 or > 64)
+        {
+            Console.Error.WriteLine("--threads: between 1 and 64 event loops.");
+            return 2;
+        }
         return await Chorus.Bench.Run.Workloads.PostLoadAsync(new Uri(url), File.ReadAllLines(tokenFile).Where(l => l.Length > 0).ToList(),
             Int("rate", 0), Int("concurrency", 64), TimeSpan.FromSeconds(Int("warmup", 10)), TimeSpan.FromSeconds(Int("seconds", 20)),
-            Opt("get", "") is { Length: > 0 } path ? path : null);
+            Opt("get", "") is { Length: > 0 } path ? path : null, Int("threads", Chorus.Bench.OpenLoopWorker.DefaultThreads));
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.\n\n{Usage}");
         return 2;

@@ -16,7 +16,7 @@ namespace Chorus.Bench;
 /// </summary>
 public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
 {
-    readonly byte[] _hostLine = Encoding.ASCII.GetBytes($"Host: {baseAddress.Authority}\r\n");
+    readonly byte[] _hostLine = HttpRequestBytes.HostLine(baseAddress);
     byte[] _request = new byte[16 * 1024];
     Socket? _socket;
     NetworkStream? _stream;
@@ -52,14 +52,33 @@ public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
         }
     }
 
-    int WriteRequest(string method, string pathAndQuery, string? bearer, ReadOnlySpan<byte> json)
+    int WriteRequest(string method, string pathAndQuery, string? bearer, ReadOnlySpan<byte> json) =>
+        HttpRequestBytes.Write(ref _request, _hostLine, method, pathAndQuery, bearer, json);
+
+    void Close()
     {
-        var most = 256 + _hostLine.Length + method.Length + pathAndQuery.Length + (bearer?.Length ?? 0) + json.Length;
-        if (most > _request.Length) _request = new byte[most];
-        var span = _request.AsSpan();
+        _stream?.Dispose();
+        _stream = null;
+        _socket = null;
+        _reader = null;
+    }
+
+    public void Dispose() => Close();
+}
+
+/// <summary>Writes one HTTP/1.1 request (a JSON body when not a GET) into a buffer the caller reuses.</summary>
+public static class HttpRequestBytes
+{
+    /// <summary>The request's bytes at the start of <paramref name="buffer"/> (grown when too small); returns their length.
+    /// <paramref name="hostLine"/> is the whole <c>Host: …\r\n</c> line.</summary>
+    public static int Write(ref byte[] buffer, byte[] hostLine, string method, string pathAndQuery, string? bearer, ReadOnlySpan<byte> json)
+    {
+        var most = 256 + hostLine.Length + method.Length + pathAndQuery.Length + (bearer?.Length ?? 0) + json.Length;
+        if (most > buffer.Length) buffer = new byte[most];
+        var span = buffer.AsSpan();
         var n = Encoding.ASCII.GetBytes($"{method} {pathAndQuery} HTTP/1.1\r\n", span);
-        _hostLine.CopyTo(span[n..]);
-        n += _hostLine.Length;
+        hostLine.CopyTo(span[n..]);
+        n += hostLine.Length;
         if (bearer is not null) n += Encoding.ASCII.GetBytes($"Authorization: Bearer {bearer}\r\n", span[n..]);
         if (method != "GET")
         {
@@ -73,33 +92,17 @@ public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
         return n + json.Length;
     }
 
-    void Close()
-    {
-        _stream?.Dispose();
-        _stream = null;
-        _socket = null;
-        _reader = null;
-    }
-
-    public void Dispose() => Close();
+    /// <summary>The <c>Host</c> line for requests to <paramref name="baseAddress"/>.</summary>
+    public static byte[] HostLine(Uri baseAddress) => Encoding.ASCII.GetBytes($"Host: {baseAddress.Authority}\r\n");
 }
 
-/// <summary>Reads HTTP/1.1 responses off a stream, one after another (what is read past one response starts the next).</summary>
-public sealed class ResponseReader(Stream stream)
+/// <summary>An HTTP/1.1 response's status line and the headers that say where its body ends.</summary>
+public static class ResponseHead
 {
-    byte[] _buffer = new byte[64 * 1024];
-    int _start, _end;
-
-    public sealed record Response(int Status, byte[]? Body, bool Close);
-
-    public async Task<Response> ReadAsync(bool keepBody, CancellationToken ct)
+    /// <summary>Parses a header block (without its closing empty line). <c>ContentLength</c> is -1 when absent.</summary>
+    /// <exception cref="IOException">A malformed status line or Content-Length.</exception>
+    public static (int Status, long ContentLength, bool Chunked, bool Close) Parse(ReadOnlySpan<byte> head)
     {
-        int headerEnd;
-        while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
-            await FillAsync(ct);
-        var head = _buffer.AsSpan(_start, headerEnd);
-        _start += headerEnd + 4;
-
         // "HTTP/1.1 200 OK"
         if (head.Length < 12 || !head.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(head.Slice(9, 3), out int status, out _))
             throw new IOException("malformed status line");
@@ -122,17 +125,96 @@ public sealed class ResponseReader(Stream stream)
             else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8)) chunked = Ascii.EqualsIgnoreCase(value, "chunked"u8);
             else if (Ascii.EqualsIgnoreCase(name, "Connection"u8)) close = Ascii.EqualsIgnoreCase(value, "close"u8);
         }
+        return (status, contentLength, chunked, close);
+    }
+
+    /// <summary>True for the statuses that never have a body (1xx, 204, 304).</summary>
+    public static bool HasNoBody(int status) => status is (>= 100 and < 200) or 204 or 304;
+
+    /// <summary>A chunk-size line's size (hex, extensions after ';' ignored).</summary>
+    /// <exception cref="IOException">Not a size.</exception>
+    public static long ChunkSize(ReadOnlySpan<byte> line)
+    {
+        var semicolon = line.IndexOf((byte)';');
+        if (!Utf8Parser.TryParse(semicolon < 0 ? line : line[..semicolon], out long size, out _, 'x') || size < 0)
+            throw new IOException("malformed chunk size");
+        return size;
+    }
+
+    /// <summary>
+    /// The length of the first whole response at the start of <paramref name="data"/>, or -1 when more bytes are
+    /// needed: the open loop's event loops read into a buffer and ask this, without copying a body anywhere. A response
+    /// without a length or chunking runs to the end of the connection, so it is whole only at <paramref name="eof"/>.
+    /// </summary>
+    /// <exception cref="IOException">Malformed, or cut short by <paramref name="eof"/>.</exception>
+    public static int Measure(ReadOnlySpan<byte> data, bool eof, out int status, out bool close)
+    {
+        status = 0;
+        close = false;
+        var headerEnd = data.IndexOf("\r\n\r\n"u8);
+        if (headerEnd < 0) return Incomplete(eof);
+        (status, var contentLength, var chunked, close) = Parse(data[..headerEnd]);
+        var at = headerEnd + 4;
+        if (HasNoBody(status)) return at;
+        if (chunked)
+        {
+            while (true)
+            {
+                var lineEnd = data[at..].IndexOf("\r\n"u8);
+                if (lineEnd < 0) return Incomplete(eof);
+                var size = ChunkSize(data.Slice(at, lineEnd));
+                at += lineEnd + 2;
+                if (size == 0)
+                {
+                    // Trailers, then the empty line.
+                    while (true)
+                    {
+                        var trailerEnd = data[at..].IndexOf("\r\n"u8);
+                        if (trailerEnd < 0) return Incomplete(eof);
+                        at += trailerEnd + 2;
+                        if (trailerEnd == 0) return at;
+                    }
+                }
+                if (data.Length - at < size + 2) return Incomplete(eof);
+                at += (int)size;
+                if (!data.Slice(at, 2).SequenceEqual("\r\n"u8)) throw new IOException("chunk not followed by CRLF");
+                at += 2;
+            }
+        }
+        if (contentLength >= 0) return data.Length - at >= contentLength ? at + (int)contentLength : Incomplete(eof);
+        close = true;
+        return eof ? data.Length : -1;
+    }
+
+    static int Incomplete(bool eof) => eof ? throw new IOException("the server closed the connection mid-response") : -1;
+}
+
+/// <summary>Reads HTTP/1.1 responses off a stream, one after another (what is read past one response starts the next).</summary>
+public sealed class ResponseReader(Stream stream)
+{
+    byte[] _buffer = new byte[64 * 1024];
+    int _start, _end;
+
+    public sealed record Response(int Status, byte[]? Body, bool Close);
+
+    public async Task<Response> ReadAsync(bool keepBody, CancellationToken ct)
+    {
+        int headerEnd;
+        while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+            await FillAsync(ct);
+        var head = _buffer.AsSpan(_start, headerEnd);
+        _start += headerEnd + 4;
+
+        var (status, contentLength, chunked, close) = ResponseHead.Parse(head);
 
         var body = keepBody ? new MemoryStream() : null;
-        if (status is (>= 100 and < 200) or 204 or 304) { }
+        if (ResponseHead.HasNoBody(status)) { }
         else if (chunked)
         {
             while (true)
             {
                 var line = await ReadLineAsync(ct);
-                var semicolon = Array.IndexOf(line, (byte)';');
-                if (!Utf8Parser.TryParse(semicolon < 0 ? line : line.AsSpan(0, semicolon), out long size, out _, 'x') || size < 0)
-                    throw new IOException("malformed chunk size");
+                var size = ResponseHead.ChunkSize(line);
                 if (size == 0)
                 {
                     while ((await ReadLineAsync(ct)).Length > 0) { } // trailers, then the empty line

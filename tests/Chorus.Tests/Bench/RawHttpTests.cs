@@ -80,4 +80,54 @@ public sealed class RawHttpTests
         var response = await Reader($"HTTP/1.1 200 OK\r\nX-Big: {big}\r\nContent-Length: 3\r\n\r\nend", 8192).ReadAsync(keepBody: true, default);
         Assert.Equal("end", Encoding.ASCII.GetString(response.Body!));
     }
+
+    // ResponseHead.Measure: the open loop's event loops ask it whether a whole response is in the buffer yet.
+
+    const string BackToBack =
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok" +
+        "HTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n" +
+        "HTTP/1.1 204 No Content\r\n\r\n" +
+        "HTTP/1.1 400 Bad Request\r\nContent-Length: 5\r\nConnection: close\r\n\r\nwrong";
+
+    [Fact]
+    public void Measure_finds_where_each_response_ends_and_asks_for_more_at_every_shorter_prefix()
+    {
+        var wire = Encoding.ASCII.GetBytes(BackToBack);
+        var seen = new List<(int, bool, string)>();
+        var at = 0;
+        while (at < wire.Length)
+        {
+            var rest = wire.AsSpan(at);
+            var length = ResponseHead.Measure(rest, eof: false, out var status, out var close);
+            Assert.True(length > 0, $"response at {at} not found whole");
+            for (var cut = 0; cut < length; cut++)
+                Assert.Equal(-1, ResponseHead.Measure(rest[..cut], eof: false, out _, out _));
+            seen.Add((status, close, Encoding.ASCII.GetString(rest[..length])[^5..]));
+            at += length;
+        }
+        Assert.Equal([(200, false, "\n\r\nok"), (201, false, "1\r\n\r\n"), (204, false, "t\r\n\r\n"), (400, true, "wrong")], seen);
+    }
+
+    [Fact]
+    public void Measure_ends_a_body_without_a_length_only_with_the_connection()
+    {
+        var wire = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\nuntil the end");
+        Assert.Equal(-1, ResponseHead.Measure(wire, eof: false, out _, out _));
+        Assert.Equal(wire.Length, ResponseHead.Measure(wire, eof: true, out var status, out var close));
+        Assert.Equal((200, true), (status, close));
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", true)]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-", true)]
+    [InlineData("garbage\r\n\r\n", false)]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", false)]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXY0\r\n\r\n", false)]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", false)]
+    public void Measure_calls_a_cut_or_malformed_response_an_IOException(string wire, bool cutOnlyAtEof)
+    {
+        var bytes = Encoding.ASCII.GetBytes(wire);
+        if (cutOnlyAtEof) Assert.Equal(-1, ResponseHead.Measure(bytes, eof: false, out _, out _));
+        Assert.Throws<IOException>(() => ResponseHead.Measure(bytes, eof: true, out _, out _));
+    }
 }
