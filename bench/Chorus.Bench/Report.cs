@@ -117,7 +117,10 @@ public static class Report
         md.AppendLine("**Load generator and server share the machine.** On a 2-core machine the closed-loop client (64 keep-alive");
         md.AppendLine("HTTP/1.1 connections, same process for every workload; since 2026-12-04 a minimal raw-socket client instead of");
         md.AppendLine("`HttpClient`, see `bench/README.md`) takes a share of the CPU, so absolute req/s are a floor; the ratio to");
-        md.AppendLine("`/healthz`, measured the same way in the same run, is the comparable number.");
+        md.AppendLine("`/healthz`, measured the same way in the same run, is the comparable number. The open loops (a fixed arrival");
+        md.AppendLine("rate, latency from when each request was due) run, since 2026-12-06, as `wrk2` does: two epoll event loops with");
+        md.AppendLine("up to 256 connections between them, ~20–30 µs of client CPU per request; open-loop rows from before that date");
+        md.AppendLine("come from a client that cost 2–5× as much (`bench/README.md`, \"The open loops' schedule\").");
         md.AppendLine();
         RunSection(md, runs.Where(r => r.Command == "run").ToList());
         Section(md, "Home feed over HTTP (`feed-read`)", runs.Where(r => r.Command == "feed-read"));
