@@ -22,7 +22,15 @@ public sealed class EncodedPostTests
         Assert.Equal(post.Html, encoded.Html);
         Assert.Equal("\"" + post.Id + "\"", System.Text.Encoding.UTF8.GetString(encoded.Encoded!.Id));
         Assert.Equal("[\"ops\"],\"mentions\":[],\"url\":\"/posts/" + post.Id + "\"", System.Text.Encoding.UTF8.GetString(encoded.Encoded.Labels));
+        // The five runs share one array: each ends where the next begins.
+        Assert.Equal("0,\"shareCount\":0,\"reactions\":{}", System.Text.Encoding.UTF8.GetString(encoded.Encoded.Counts));
+        Assert.Equal("\"post\"", System.Text.Encoding.UTF8.GetString(encoded.Encoded.Kind));
+        var body = System.Text.Encoding.UTF8.GetString(encoded.Encoded.Body);
+        Assert.StartsWith(System.Text.Json.JsonSerializer.Serialize(post.Text, Options) + ",\"html\":", body);
+        Assert.EndsWith(",\"rootId\":\"" + post.Id + "\"", body);
     }
+
+    static readonly System.Text.Json.JsonSerializerOptions Options = new() { Encoder = EncodedPost.Encoder };
 
     [Fact]
     public void Posts_encoded_one_after_another_on_one_thread_keep_only_their_own_text()

@@ -91,7 +91,7 @@ public sealed class PostJson : JsonConverter<PostDto>
     }
 
     /// <summary>A run written after its first property's name: the value and the properties that follow it.</summary>
-    static void WriteRun(Utf8JsonWriter w, JsonEncodedText name, byte[] run)
+    static void WriteRun(Utf8JsonWriter w, JsonEncodedText name, ReadOnlySpan<byte> run)
     {
         w.WritePropertyName(name);
         w.WriteRawValue(run, skipInputValidation: true);

@@ -147,6 +147,8 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
         return result;
     }
 
+    static IReadOnlyList<string> Compact(IReadOnlyList<string> list) => list.Count == 0 ? [] : list as string[] ?? list.ToArray();
+
     /// <summary>The view of a post just written: no reactions, replies or shares yet; its topics and mentions as written.</summary>
     public static PostView NewView(Post p, IReadOnlyList<TopicRef> topics, IReadOnlyList<string> mentions) =>
         View(p, 0, 0, [], [.. topics.OrderBy(t => t.Id).Select(t => t.Tag)], mentions);
@@ -162,6 +164,10 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
             foreach (var group in reactors.GroupBy(r => r.Kind).OrderBy(g => g.Key)) tally[Reactions.All[group.Key].Name] = group.Count();
             counts = tally;
         }
+        // Topics and mentions as arrays: most posts have none (one shared empty array), and an array is one object where
+        // a list built from a query is two (the list and the read-only wrapper a collection expression makes around it).
+        topics = Compact(topics);
+        mentions = Compact(mentions);
         var id = p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var neutral = new PostDto(
             id, Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
