@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 
 namespace Chorus.Bench;
 
@@ -147,11 +146,6 @@ public sealed class LoadClient : IDisposable
     public Task<byte[]?> GetAsync(string path, string? token, string series, CancellationToken ct, bool keepBody = true) =>
         SendAsync("GET", path, token, default, HttpStatusCode.OK, series, ct, keepBody);
 
-    /// <summary>POSTs a JSON body; success is <paramref name="expected"/> (201 for a new post). The answer's body is
-    /// read either way, and kept only if <paramref name="keepBody"/> (see <see cref="GetAsync"/>).</summary>
-    public Task<byte[]?> PostJsonAsync(string path, string? token, string json, HttpStatusCode expected, string series, CancellationToken ct, bool keepBody = true) =>
-        SendAsync("POST", path, token, Encoding.UTF8.GetBytes(json), expected, series, ct, keepBody);
-
     /// <summary>Sends <paramref name="request"/> (see <see cref="GetAsync"/> for <paramref name="keepBody"/>).</summary>
     public Task<byte[]?> SendAsync(LoadRequest request, CancellationToken ct, bool keepBody = false) =>
         SendAsync(request.Method, request.Path, request.Bearer, request.Json, request.Expected, request.Series, ct, keepBody);
@@ -234,7 +228,7 @@ public static class LoadGenerator
         var state = new LoadState();
         var first = Stopwatch.GetTimestamp();
         var end = first + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
-        var endpoint = await OpenLoopWorker.ResolveAsync(baseAddress);
+        var endpoint = await RawHttpConnection.ResolveAsync(baseAddress, CancellationToken.None);
         var workers = Enumerable.Range(0, threads).Select(i => new OpenLoopWorker(endpoint, baseAddress, state,
             connections / threads + (i < connections % threads ? 1 : 0))).ToArray();
         // Loop i sends requests i, i + threads, i + 2 threads, … of the one schedule (request k due at first + k / rate).

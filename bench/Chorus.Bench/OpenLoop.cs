@@ -81,14 +81,6 @@ public sealed class OpenLoopWorker : IDisposable
         _epoll = Epoll.Create();
     }
 
-    /// <summary>The server's address, resolved once (an IP literal as is; a name to its IPv4 address when it has one).</summary>
-    public static async Task<EndPoint> ResolveAsync(Uri baseAddress)
-    {
-        var address = IPAddress.TryParse(baseAddress.Host, out var ip) ? ip
-            : (await Dns.GetHostAddressesAsync(baseAddress.Host)).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).First();
-        return new IPEndPoint(address, baseAddress.Port);
-    }
-
     /// <summary>Runs <paramref name="loop"/> on a thread of its own; the task ends with it, or with its exception.</summary>
     public static Task Start(string name, Action loop)
     {

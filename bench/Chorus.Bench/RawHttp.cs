@@ -22,6 +22,14 @@ public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
     NetworkStream? _stream;
     ResponseReader? _reader;
 
+    /// <summary>The server's address (an IP literal as is; a name to its IPv4 address when it has one).</summary>
+    public static async Task<IPEndPoint> ResolveAsync(Uri baseAddress, CancellationToken ct)
+    {
+        var address = IPAddress.TryParse(baseAddress.Host, out var ip) ? ip
+            : (await Dns.GetHostAddressesAsync(baseAddress.Host, ct)).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).First();
+        return new IPEndPoint(address, baseAddress.Port);
+    }
+
     /// <summary>Sends one request and reads its response: the status code, and the body when <paramref name="keepBody"/>.</summary>
     /// <exception cref="IOException">The connection failed or the response was malformed (the connection is closed).</exception>
     public async Task<(int Status, byte[]? Body)> SendAsync(string method, string pathAndQuery, string? bearer, ReadOnlyMemory<byte> json,
@@ -31,10 +39,9 @@ public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
         {
             if (_stream is null)
             {
-                var address = IPAddress.TryParse(baseAddress.Host, out var ip) ? ip
-                    : (await Dns.GetHostAddressesAsync(baseAddress.Host, ct)).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).First();
-                _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await _socket.ConnectAsync(address, baseAddress.Port, ct);
+                var endpoint = await ResolveAsync(baseAddress, ct);
+                _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await _socket.ConnectAsync(endpoint, ct);
                 _stream = new NetworkStream(_socket, ownsSocket: true);
                 _reader = new ResponseReader(_stream);
             }

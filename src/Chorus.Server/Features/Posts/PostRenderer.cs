@@ -142,7 +142,7 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
         {
             var mine = byPost[p.Id].Select(r => (r.PersonId, Kind: (byte)IndexOf(r.Kind))).Where(r => r.Kind != byte.MaxValue)
                 .OrderBy(r => r.PersonId).ThenBy(r => r.Kind).ToArray();
-            result[p.Id] = View(p, replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id), mine, [.. topics[p.Id]], [.. mentions[p.Id]]);
+            result[p.Id] = View(p, replies.GetValueOrDefault(p.Id), shares.GetValueOrDefault(p.Id), mine, topics[p.Id].ToArray(), mentions[p.Id].ToArray());
         }
         return result;
     }
@@ -151,7 +151,7 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
 
     /// <summary>The view of a post just written: no reactions, replies or shares yet; its topics and mentions as written.</summary>
     public static PostView NewView(Post p, IReadOnlyList<TopicRef> topics, IReadOnlyList<string> mentions) =>
-        View(p, 0, 0, [], [.. topics.OrderBy(t => t.Id).Select(t => t.Tag)], mentions);
+        View(p, 0, 0, [], topics.OrderBy(t => t.Id).Select(t => t.Tag).ToArray(), mentions);
 
     static PostView View(Post p, int replies, int shares, (long PersonId, byte Kind)[] reactors, IReadOnlyList<string> topics, IReadOnlyList<string> mentions)
     {
