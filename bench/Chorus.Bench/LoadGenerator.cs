@@ -50,6 +50,8 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
     public Run.DbActivity? Database { get; init; }
     /// <summary>The server's GC pauses in the measured period (when it ran with bench/StallProbe; see <see cref="Run.GcPauses"/>).</summary>
     public Run.GcPauses? ServerGc { get; init; }
+    /// <summary>The fsyncs of the disk under the database's log in the measured period (see <see cref="Run.DiskProbe"/>).</summary>
+    public Run.DiskPeriod? Disk { get; init; }
 }
 
 /// <summary>

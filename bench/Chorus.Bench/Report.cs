@@ -7,7 +7,10 @@ using System.Text.Json.Nodes;
 
 namespace Chorus.Bench;
 
-public sealed record Machine(int Cores, string Cpu, double MemoryGiB, string Os, string Dotnet, string LoadAverage)
+/// <param name="Writeback">The kernel's writeback settings (absent in runs before 2026-12-06): how long written data may
+/// stay in memory before the kernel writes it decides whether the database's files reach the disk steadily or in
+/// bursts that stall the log's fsync (bench/findings.md, twenty-first session; docs/operations.md).</param>
+public sealed record Machine(int Cores, string Cpu, double MemoryGiB, string Os, string Dotnet, string LoadAverage, string? Writeback = null)
 {
     public static Machine Current()
     {
@@ -21,13 +24,28 @@ public sealed record Machine(int Cores, string Cpu, double MemoryGiB, string Os,
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
         // Other work on a shared machine skews every number, so each run records the load it ran under.
         var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-        return new Machine(Environment.ProcessorCount, cpu, Math.Round(memory, 1), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, load);
+        return new Machine(Environment.ProcessorCount, cpu, Math.Round(memory, 1), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, load,
+            WritebackSettings(name => File.Exists($"/proc/sys/vm/{name}") ? File.ReadAllText($"/proc/sys/vm/{name}").Trim() : null));
+    }
+
+    /// <summary>The kernel's writeback settings in one line, from <paramref name="read"/> (a /proc/sys/vm file's
+    /// content by name, null when absent); null when none can be read (not Linux).</summary>
+    public static string? WritebackSettings(Func<string, string?> read)
+    {
+        string? Seconds(string name) => read(name) is { } v && int.TryParse(v, CultureInfo.InvariantCulture, out var cs) ? $"{cs / 100.0:0.##} s" : null;
+        var expire = Seconds("dirty_expire_centisecs");
+        var every = Seconds("dirty_writeback_centisecs");
+        if (expire is null || every is null) return null;
+        var background = read("dirty_background_bytes") is { } b && long.TryParse(b, CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+            ? $"{bytes >> 20} MB" : $"{read("dirty_background_ratio")}% of memory";
+        return $"kernel writeback of data older than {expire}, checked every {every}, in the background from {background} dirty";
     }
 
     public override string ToString() =>
         $"{Cores} cores ({Cpu}), {MemoryGiB.ToString("F0", CultureInfo.InvariantCulture)} GiB, {Os}, {Dotnet}";
 
-    public string Describe() => $"{this} — load average {(string.IsNullOrEmpty(LoadAverage) ? "not recorded" : LoadAverage)} when the run ended";
+    public string Describe() => $"{this} — load average {(string.IsNullOrEmpty(LoadAverage) ? "not recorded" : LoadAverage)} when the run ended" +
+        (Writeback is null ? "" : $"; {Writeback}");
 }
 
 /// <summary>One line of docs/benchmarks.md.</summary>

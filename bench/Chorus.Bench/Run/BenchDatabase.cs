@@ -52,6 +52,31 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
         Environment["ConnectionStrings__Chorus"] = PgConnection;
     }
 
+    /// <summary>
+    /// The directory whose disk holds the database's log, for <see cref="DiskProbe"/>: SQLite's data directory (its
+    /// <c>-wal</c> file lies beside the database), or the parent of PostgreSQL's <c>pg_wal</c> (followed if it is a
+    /// link to another disk) when the cluster runs on this machine. Null when it is not here to probe.
+    /// </summary>
+    public async Task<string?> LogDirectoryAsync()
+    {
+        if (Name != "postgres") return _dataDir.Length > 0 ? _dataDir : null;
+        try
+        {
+            await using var admin = new NpgsqlConnection(postgresAdmin);
+            await admin.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SHOW data_directory", admin);
+            if (await cmd.ExecuteScalarAsync() is not string data) return null;
+            var wal = new DirectoryInfo(Path.Combine(data, "pg_wal"));
+            if (!wal.Exists) return null;
+            var real = wal.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? wal.FullName;
+            return Path.GetDirectoryName(real);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public Task<ServerProcess> StartAsync(string dll) =>
         ServerProcess.StartAsync(dll, port, Environment, TimeSpan.FromMinutes(10), _dataDir, demoSeed: false);
 

@@ -3,19 +3,21 @@ namespace Chorus.Bench.Run;
 /// <summary>
 /// What a run records beside each measured period of a load, for its row: PostgreSQL's counters read at the period's
 /// start and end (<see cref="DbActivity"/>, when <paramref name="PostgresAdmin"/> is set) and the server's GC pauses in
-/// it (<see cref="GcPauses"/>, from the bench/StallProbe file <paramref name="GcFile"/>). The load generator applies it,
-/// so every load of a workload carries both.
+/// it (<see cref="GcPauses"/>, from the bench/StallProbe file <paramref name="GcFile"/>), and the disk under the
+/// database's log (<see cref="DiskProbe"/>, when <paramref name="Disk"/> runs). The load generator applies it, so every
+/// load of a workload carries all three.
 /// </summary>
-public sealed record PeriodProbe(string? PostgresAdmin, string? GcFile)
+public sealed record PeriodProbe(string? PostgresAdmin, string? GcFile, DiskProbe? Disk = null)
 {
     /// <summary>PostgreSQL's counters now; null without a database to read.</summary>
     public Task<DbActivity?> DatabaseAsync() =>
         PostgresAdmin is null ? Task.FromResult<DbActivity?>(null) : DbActivity.PostgresAsync(PostgresAdmin);
 
-    /// <summary>The load's result with what the database did (<paramref name="database"/>) and the server's GC pauses.</summary>
+    /// <summary>The load's result with what the database did (<paramref name="database"/>), the server's GC pauses and the disk.</summary>
     public LoadResult Annotate(LoadResult result, DbActivity? database) => result with
     {
         Database = database,
         ServerGc = GcFile is null ? null : GcPauses.Read(GcFile, result.MeasuredFromUnixMs, result.Seconds),
+        Disk = Disk?.Period(result.MeasuredFromUnixMs, result.Seconds, result.SlowestBySecond),
     };
 }

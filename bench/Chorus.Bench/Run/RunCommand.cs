@@ -96,6 +96,7 @@ public static class RunCommand
         AnsiConsole.MarkupLine($"Loaded {org.Shape.People:N0} people, {org.FollowCount:N0} follows, {org.Shape.Posts:N0} posts, {org.ReactionPost.Length:N0} reactions in {load.Elapsed.TotalSeconds:F0} s.");
         var fullStarts = new List<double>();
         ServerProcess? server = null;
+        DiskProbe? diskProbe = null;
         var gcFile = Path.Combine(Path.GetTempPath(), $"chorus-bench-gc-{Environment.ProcessId}-{database}.txt");
         try
         {
@@ -122,6 +123,13 @@ public static class RunCommand
                 await server!.DisposeAsync();
                 server = await db.StartAsync(dll);
                 probe = probe with { GcFile = gcFile };
+                // The disk under the log: a slow fsync holds every post waiting for its commit (DiskProbe).
+                if (await db.LogDirectoryAsync() is { } logDirectory && DiskProbe.Start(logDirectory) is { } disk)
+                {
+                    diskProbe = disk;
+                    probe = probe with { Disk = disk };
+                    AnsiConsole.MarkupLine($"[grey]Probing the disk's fsync in {Markup.Escape(logDirectory)}{(disk.Device is { } d ? $" (device {Markup.Escape(d)})" : "")}.[/]");
+                }
             }
 
             List<RawRate>? raw = null;
@@ -163,6 +171,7 @@ public static class RunCommand
         finally
         {
             if (server is not null) await server.DisposeAsync();
+            diskProbe?.Dispose();
             File.Delete(gcFile);
         }
     }
