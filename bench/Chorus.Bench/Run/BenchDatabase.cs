@@ -54,8 +54,9 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
 
     /// <summary>
     /// The directory whose disk holds the database's log, for <see cref="DiskProbe"/>: SQLite's data directory (its
-    /// <c>-wal</c> file lies beside the database), or the parent of PostgreSQL's <c>pg_wal</c> (followed if it is a
-    /// link to another disk) when the cluster runs on this machine. Null when it is not here to probe.
+    /// <c>-wal</c> file lies beside the database), or, when the cluster runs on this machine, the directory that holds
+    /// PostgreSQL's data directory if it is on the same file system as <c>pg_wal</c> (followed if it is a link to
+    /// another disk), else the one that holds <c>pg_wal</c>. Null when it is not here to probe.
     /// </summary>
     public async Task<string?> LogDirectoryAsync()
     {
@@ -69,7 +70,10 @@ public sealed class BenchDatabase(string name, string? postgresAdmin, int port) 
             var wal = new DirectoryInfo(Path.Combine(data, "pg_wal"));
             if (!wal.Exists) return null;
             var real = wal.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? wal.FullName;
-            return Path.GetDirectoryName(real);
+            // Beside the data directory rather than in it, when that is on the same file system as the log.
+            var mounts = File.ReadAllLines("/proc/self/mountinfo");
+            var beside = Path.GetDirectoryName(Path.GetFullPath(data));
+            return beside is not null && DiskProbe.MountOf(mounts, beside) == DiskProbe.MountOf(mounts, real) ? beside : Path.GetDirectoryName(real);
         }
         catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException)
         {

@@ -114,6 +114,19 @@ public sealed class DiskProbe : IDisposable
     /// </summary>
     public static string? DeviceOf(IEnumerable<string> mountinfo, string path, IEnumerable<string> diskstats)
     {
+        if (MountOf(mountinfo, path) is not { } numbers) return null;
+        foreach (var line in diskstats)
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length > 9 && $"{f[0]}:{f[1]}" == numbers) return f[2];
+        }
+        return null;
+    }
+
+    /// <summary>The major:minor numbers of the mount holding <paramref name="path"/> (the longest mount point that is a
+    /// prefix of the path); null when none is.</summary>
+    public static string? MountOf(IEnumerable<string> mountinfo, string path)
+    {
         string? numbers = null;
         var longest = -1;
         foreach (var line in mountinfo)
@@ -124,13 +137,7 @@ public sealed class DiskProbe : IDisposable
             var under = mount == "/" || path == mount || path.StartsWith(mount + "/", StringComparison.Ordinal);
             if (under && mount.Length > longest) (longest, numbers) = (mount.Length, f[2]);
         }
-        if (numbers is null) return null;
-        foreach (var line in diskstats)
-        {
-            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length > 9 && $"{f[0]}:{f[1]}" == numbers) return f[2];
-        }
-        return null;
+        return numbers;
     }
 
     /// <summary>Bytes <paramref name="device"/> has written since boot (sectors written, field 10, are 512 bytes each).</summary>

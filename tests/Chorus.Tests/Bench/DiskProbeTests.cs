@@ -36,6 +36,15 @@ public sealed class DiskProbeTests
         Assert.Equal(device, DiskProbe.DeviceOf(Mountinfo, path, Diskstats));
 
     [Fact]
+    public void The_mount_of_a_path_is_named_by_its_numbers()
+    {
+        Assert.Equal("254:16", DiskProbe.MountOf(Mountinfo, "/var/lib/postgresql/15"));
+        Assert.Equal("254:0", DiskProbe.MountOf(Mountinfo, "/var/lib"));
+        Assert.Equal("0:30", DiskProbe.MountOf(Mountinfo, "/tmp/bench-pg"));
+        Assert.Null(DiskProbe.MountOf([], "/tmp"));
+    }
+
+    [Fact]
     public void Bytes_written_are_the_sectors_written_times_512()
     {
         Assert.Equal(80_000L * 512, DiskProbe.BytesWritten(Diskstats, "vda"));
