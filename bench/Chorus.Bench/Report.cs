@@ -171,6 +171,9 @@ public static class Report
         md.AppendLine("is the comparable number. A target that is missed reads **no** and stays in the table until a run meets it.");
         md.AppendLine("Since 2026-12-05 a W1, W2 or `/healthz` row also says how long the server stood still in GC while it was measured");
         md.AppendLine("(`bench/StallProbe`) and, on PostgreSQL, what the cluster did meanwhile (checkpoints, log volume); see `bench/README.md`.");
+        md.AppendLine("Since 2026-12-06 such a row also says what the disk under the database's log did (an fsync probe beside it, the");
+        md.AppendLine("device's write bursts), and the Machine column names the kernel's writeback settings, which decide whether the");
+        md.AppendLine("database's files reach the disk steadily or in bursts that stall the log's fsync (docs/operations.md).");
         md.AppendLine();
         // SQLite (the default database) first, then PostgreSQL beside it; the largest size first within each.
         string[] sizes = ["full", "small", "smoke"];
@@ -195,7 +198,8 @@ public static class Report
             foreach (var run in ordered)
                 foreach (var row in run.Rows)
                     md.AppendLine($"| {row.Workload} | {row.Result} | {row.Ceiling} | {row.Ratio} | {row.Target} | {(smoke && row.Met != "—" ? "— (smoke)" : row.Met)} | {run.Date:yyyy-MM-dd HH:mm} UTC | `{run.Commit}` | " +
-                                  $"{run.Machine.Cores} cores shared with the load generator; load {run.Machine.LoadAverage} |");
+                                  $"{run.Machine.Cores} cores shared with the load generator; load {run.Machine.LoadAverage}" +
+                                  (run.Machine.Writeback is { } wb ? $"; {wb}" : "") + " |");
             md.AppendLine();
             var prefix = group.Key.Replace(", ", "-", StringComparison.Ordinal);
             var charts = Directory.Exists(ChartsDir)

@@ -14,10 +14,10 @@ public static class Rows
         $"{Report.Num(r.RequestsPerSecond)} {unit}; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "") +
         (r.WarmUpRates.Length > 0 ? $"; {WarmUp(r)}" : "") + Database(r);
 
-    /// <summary>The server's GC pauses, what PostgreSQL did and the disk's fsyncs while the load was measured, when the run recorded them.</summary>
+    /// <summary>The server's GC pauses, what PostgreSQL did, the disk's fsyncs and where the CPU went while the load was measured, when the run recorded them.</summary>
     static string Database(LoadResult r) =>
         (r.ServerGc is { } gc ? $"; {gc.Describe()}" : "") + (r.Database is { } d ? $"; {d.Describe(r.Requests - r.Errors)}" : "") +
-        (r.Disk is { } disk ? $"; {disk.Describe()}" : "");
+        (r.Disk is { } disk ? $"; {disk.Describe()}" : "") + (r.Cpu is { } cpu ? $"; {cpu.Describe()}" : "");
 
     /// <summary>A steady-state warm-up in words: how long it ran and the rate of each of its windows.</summary>
     public static string WarmUp(LoadResult r) =>

@@ -122,7 +122,7 @@ public static class RunCommand
                 db.Environment["STALLPROBE_LATE_MS"] = "0";
                 await server!.DisposeAsync();
                 server = await db.StartAsync(dll);
-                probe = probe with { GcFile = gcFile };
+                probe = probe with { GcFile = gcFile, ServerPid = server.Pid };
                 // The disk under the log: a slow fsync holds every post waiting for its commit (DiskProbe).
                 if (await db.LogDirectoryAsync() is { } logDirectory && DiskProbe.Start(logDirectory) is { } disk)
                 {
