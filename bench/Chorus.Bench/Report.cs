@@ -172,8 +172,9 @@ public static class Report
         md.AppendLine("Since 2026-12-05 a W1, W2 or `/healthz` row also says how long the server stood still in GC while it was measured");
         md.AppendLine("(`bench/StallProbe`) and, on PostgreSQL, what the cluster did meanwhile (checkpoints, log volume); see `bench/README.md`.");
         md.AppendLine("Since 2026-12-06 such a row also says what the disk under the database's log did (an fsync probe beside it, the");
-        md.AppendLine("device's write bursts), and the Machine column names the kernel's writeback settings, which decide whether the");
-        md.AppendLine("database's files reach the disk steadily or in bursts that stall the log's fsync (docs/operations.md).");
+        md.AppendLine("device's write bursts) and where the machine's CPU went (server, PostgreSQL, load generator, other, idle), and the");
+        md.AppendLine("Machine column names the kernel's writeback settings, which decide whether the database's files reach the disk");
+        md.AppendLine("steadily or in bursts that stall the log's fsync (docs/operations.md).");
         md.AppendLine();
         // SQLite (the default database) first, then PostgreSQL beside it; the largest size first within each.
         string[] sizes = ["full", "small", "smoke"];
