@@ -187,7 +187,8 @@ public sealed record DiskPeriod(int Syncs, double P50Ms, double P99Ms, double Lo
         }
 
         double? mean = null, most = null;
-        var samples = written.Where(w => w.At >= fromUnixMs - 1000 && w.At <= until).ToList();
+        // The samples ~100 ms apart that bracket the period.
+        var samples = written.Where(w => w.At >= fromUnixMs - 150 && w.At <= until + 150).ToList();
         if (samples.Count >= 2 && samples[^1].At > samples[0].At)
         {
             mean = (samples[^1].Bytes - samples[0].Bytes) / 1e6 / ((samples[^1].At - samples[0].At) / 1000.0);
