@@ -209,12 +209,12 @@ public static class LoadGenerator
         })).ToArray();
 
         var (warmed, rates) = await WarmUpAsync(state, warmUp);
-        var (seconds, activity, cpu) = await MeasureAsync(state, TimeSpan.Zero, duration, probe);
+        var (seconds, marked, ended) = await MeasureAsync(state, TimeSpan.Zero, duration, probe);
         Volatile.Write(ref running, false);
         await Task.WhenAll(workers);
         foreach (var c in clients) c.Dispose();
         var result = Summarize(name, concurrency, seconds, clients.Select(c => c.Recorder).ToArray()) with { WarmUpSeconds = warmed, WarmUpRates = rates, MeasuredFromUnixMs = state.MeasureStartUnixMs };
-        return probe?.Annotate(result, activity, cpu) ?? result;
+        return probe?.Annotate(result, marked!, ended!) ?? result;
     }
 
     /// <summary>
@@ -237,14 +237,14 @@ public static class LoadGenerator
             connections / threads + (i < connections % threads ? 1 : 0))).ToArray();
         // Loop i sends requests i, i + threads, i + 2 threads, … of the one schedule (request k due at first + k / rate).
         var loops = workers.Select((w, i) => OpenLoopWorker.Start($"open loop {i}", () => w.Run(first, i, threads, rate, end, next))).ToArray();
-        var (seconds, activity, cpu) = await MeasureAsync(state, warmUp, duration, probe);
+        var (seconds, marked, ended) = await MeasureAsync(state, warmUp, duration, probe);
         try { await Task.WhenAll(loops); }
         finally { foreach (var w in workers) w.Dispose(); }
         var result = Summarize(name, workers.Sum(w => w.Opened), seconds, workers.Select(w => w.Recorder).ToArray()) with
         {
             Mode = "open", TargetRate = rate, WarmUpSeconds = warmUp.TotalSeconds, MeasuredFromUnixMs = state.MeasureStartUnixMs,
         };
-        return probe?.Annotate(result, activity, cpu) ?? result;
+        return probe?.Annotate(result, marked!, ended!) ?? result;
     }
 
     /// <summary>Runs the warm-up; a steady one in windows until <see cref="SteadyWarmUp.Settled"/> or its maximum.</summary>
@@ -269,24 +269,21 @@ public static class LoadGenerator
         return (Stopwatch.GetElapsedTime(start).TotalSeconds, [.. rates]);
     }
 
-    /// <summary>The measured period; with a <paramref name="probe"/>, also what PostgreSQL did in it and where the
-    /// machine's CPU went (counters read at the start and end).</summary>
-    static async Task<(double Seconds, Run.DbActivity? Activity, Run.CpuShare? Cpu)> MeasureAsync(LoadState state, TimeSpan warmUp, TimeSpan duration,
-        Run.PeriodProbe? probe)
+    /// <summary>The measured period; with a <paramref name="probe"/>, also its counters at the start and end
+    /// (<see cref="Run.PeriodProbe.MarkAsync"/>).</summary>
+    static async Task<(double Seconds, Run.PeriodProbe.Mark? Start, Run.PeriodProbe.Mark? End)> MeasureAsync(LoadState state, TimeSpan warmUp,
+        TimeSpan duration, Run.PeriodProbe? probe)
     {
         await Task.Delay(warmUp);
-        var before = probe is null ? null : await probe.DatabaseAsync();
-        var cpuBefore = probe?.CpuNow();
+        var start = probe is null ? null : await probe.MarkAsync();
         Volatile.Write(ref state.MeasureStart, Stopwatch.GetTimestamp());
         state.MeasureStartUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         state.Measuring = true;
         await Task.Delay(duration);
         state.Measuring = false;
         var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref state.MeasureStart)).TotalSeconds;
-        var cpuAfter = probe?.CpuNow();
-        var after = before is null ? null : await probe!.DatabaseAsync();
-        var cpu = cpuBefore is null || cpuAfter is null ? null : Run.CpuShare.Between(cpuBefore, cpuAfter, Environment.ProcessorCount);
-        return (seconds, before is null || after is null ? null : after.Minus(before), cpu);
+        var end = probe is null ? null : await probe.MarkAsync();
+        return (seconds, start, end);
     }
 
     static LoadResult Summarize(string name, int concurrency, double seconds, LoadRecorder[] clients)

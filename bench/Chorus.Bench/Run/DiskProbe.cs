@@ -24,7 +24,6 @@ public sealed class DiskProbe : IDisposable
     public const double SlowSecondMs = 100;
 
     readonly string _file;
-    readonly string? _device;
     readonly Thread _thread;
     readonly CancellationTokenSource _stop = new();
     readonly List<(long At, double Ms)> _syncs = [];
@@ -33,13 +32,13 @@ public sealed class DiskProbe : IDisposable
     DiskProbe(string file, string? device)
     {
         _file = file;
-        _device = device;
+        Device = device;
         _thread = new Thread(Loop) { IsBackground = true, Name = "disk probe" };
     }
 
     /// <summary>The block device the probe reads, as /proc/diskstats names it; null when the directory is on none
     /// (tmpfs, overlay) and only the fsyncs are measured.</summary>
-    public string? Device => _device;
+    public string? Device { get; }
 
     /// <summary>Starts probing in <paramref name="directory"/>; null when the probe cannot write there (not Linux, a
     /// directory that does not exist or is not writable): the run goes on without it.</summary>
@@ -77,8 +76,8 @@ public sealed class DiskProbe : IDisposable
             if (FdataSync(handle) != 0) break;
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             lock (_syncs) _syncs.Add((at, ms));
-            if (_device is not null && Stopwatch.GetElapsedTime(lastDevice) >= TimeSpan.FromMilliseconds(100)
-                && BytesWritten(File.ReadAllLines("/proc/diskstats"), _device) is { } bytes)
+            if (Device is not null && Stopwatch.GetElapsedTime(lastDevice) >= TimeSpan.FromMilliseconds(100)
+                && BytesWritten(File.ReadAllLines("/proc/diskstats"), Device) is { } bytes)
             {
                 lastDevice = Stopwatch.GetTimestamp();
                 lock (_written) _written.Add((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), bytes));

@@ -12,10 +12,10 @@ public static class Rows
 
     static string Load(LoadResult r, string unit) =>
         $"{Report.Num(r.RequestsPerSecond)} {unit}; {r.Latency.Describe()}" + (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "") +
-        (r.WarmUpRates.Length > 0 ? $"; {WarmUp(r)}" : "") + Database(r);
+        (r.WarmUpRates.Length > 0 ? $"; {WarmUp(r)}" : "") + Meanwhile(r);
 
     /// <summary>The server's GC pauses, what PostgreSQL did, the disk's fsyncs and where the CPU went while the load was measured, when the run recorded them.</summary>
-    static string Database(LoadResult r) =>
+    static string Meanwhile(LoadResult r) =>
         (r.ServerGc is { } gc ? $"; {gc.Describe()}" : "") + (r.Database is { } d ? $"; {d.Describe(r.Requests - r.Errors)}" : "") +
         (r.Disk is { } disk ? $"; {disk.Describe()}" : "") + (r.Cpu is { } cpu ? $"; {cpu.Describe()}" : "");
 
@@ -28,7 +28,7 @@ public static class Rows
 
     static string Open(LoadResult r, string unit) =>
         $"offered {Report.Num(r.TargetRate)}/s, completed {Report.Num(r.RequestsPerSecond)} {unit}; from scheduled send: {r.Latency.Describe()}" +
-        (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "") + Database(r);
+        (r.Errors > 0 ? $"; {Report.Num(r.Errors)} errors" : "") + Meanwhile(r);
 
     public static List<BenchRow> Start(List<double> empty, List<double> full, List<double> bare, Org org, TimeSpan load)
     {
