@@ -28,6 +28,18 @@ public sealed class ChorusAuthenticationHandler(
         var viewer = await ResolveAsync(Context, scopes, secret, kind);
         if (viewer is null) return AuthenticateResult.Fail("The credential is unknown, expired or revoked.");
         Context.Features.Set(viewer);
+        return AuthenticateResult.Success(new AuthenticationTicket(Principals.GetValue(viewer, PrincipalOf), SchemeName));
+    }
+
+    /// <summary>
+    /// One principal per resolved viewer, made on its first request: the credential cache hands out the same Viewer
+    /// until the credential or the person changes, and building the claims on every request was ten objects a feed read.
+    /// Read-only once made (nothing in Chorus adds identities or claims to a request's user), held as long as the Viewer.
+    /// </summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Viewer, ClaimsPrincipal> Principals = [];
+
+    static ClaimsPrincipal PrincipalOf(Viewer viewer)
+    {
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, viewer.Id.ToString()),
@@ -35,8 +47,7 @@ public sealed class ChorusAuthenticationHandler(
             new("scope", viewer.CanWrite ? "read write" : "read"),
         };
         if (viewer.IsAdmin) claims.Add(new Claim(ClaimTypes.Role, "admin"));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }
 
     /// <summary>The request's credential: a bearer token, else the session cookie; Error when what was sent cannot be one.</summary>

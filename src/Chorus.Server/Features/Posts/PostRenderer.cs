@@ -11,7 +11,7 @@ namespace Chorus.Server.Features.Posts;
 /// (memory; the misses of a page in a fixed number of queries, never one per post); the reader's own parts — their
 /// reactions, whether they may edit, the kind details (a poll's own vote) — are added per reader.
 /// </summary>
-public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, PostViews views, GroupCards groupCards, IEnumerable<IPostDetails> details)
+public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, PostViews views, GroupCards groupCards, IServiceProvider services)
 {
     ChorusDb db => requestDb.Context;
 
@@ -57,11 +57,12 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
         for (var i = 0; i < all.Count; i++) authorIds[i] = all[i].Post.AuthorId;
         var authors = await people.SummariesAsync(authorIds, ct);
         var groups = grouped
-            ? await groupCards.GetAsync(db, all.Where(v => v.Post.GroupId is not null).Select(v => v.Post.GroupId!.Value), ct)
+            ? await groupCards.GetAsync(requestDb, all.Where(v => v.Post.GroupId is not null).Select(v => v.Post.GroupId!.Value), ct)
             : null;
         Dictionary<long, object>? extra = null;
+        // The kinds' renderers are made only for a page that has such posts (most pages: none).
         if (special)
-            foreach (var renderer in details)
+            foreach (var renderer in services.GetServices<IPostDetails>())
             {
                 var ofKind = all.Where(v => v.Post.Kind == renderer.Kind).DistinctBy(v => v.Post.Id).Select(v => v.Post).ToList();
                 if (ofKind.Count == 0) continue;
