@@ -217,6 +217,20 @@ public sealed class ReadModelTests(Servers servers)
         })], page.NextCursor);
         Assert.Contains("\"changed\"", JsonSerializer.Serialize(changed, fast));
         Assert.Equal(JsonSerializer.Serialize(changed, options), JsonSerializer.Serialize(changed, fast));
+        // A page written by hand from the runs and cached cards (the feed's answers), with and without a cursor, with
+        // posts that match their runs and posts that do not, and the reader's own parts (reactions, edit, a share, a poll).
+        Assert.True(PostJson.WritesPagesFor(fast));
+        Assert.Contains(page.Items, p => p.MyReactions.Count > 0);
+        Assert.Contains(page.Items, p => p.CanEdit);
+        Assert.Contains(page.Items, p => p.Group is not null);
+        foreach (var written in new[] { page, changed, page with { NextCursor = "12345" }, page with { Items = [] } })
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            PostJson.WritePage(buffer, written, fast);
+            Assert.Equal(JsonSerializer.Serialize(written, options), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+        Assert.False(PostJson.WritesPagesFor(new JsonSerializerOptions(options) { WriteIndented = true }));
+        Assert.False(PostJson.WritesPagesFor(new JsonSerializerOptions(options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default }));
         // Another encoder or indentation: nothing pre-written is used.
         var indented = new JsonSerializerOptions(options) { WriteIndented = true };
         var indentedFast = new JsonSerializerOptions(indented);

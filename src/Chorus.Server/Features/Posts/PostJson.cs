@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chorus.Server.Features.People;
@@ -28,6 +29,8 @@ public sealed class PostJson : JsonConverter<PostDto>
             DisplayName = JsonEncodedText.Encode("displayName"), JobTitle = JsonEncodedText.Encode("jobTitle"), Department = JsonEncodedText.Encode("department"),
             AvatarUrl = JsonEncodedText.Encode("avatarUrl"), Active = JsonEncodedText.Encode("active"), Name = JsonEncodedText.Encode("name");
     }
+
+    static readonly PostJson Instance = new();
 
     public override PostDto Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("PostJson only writes.");
@@ -74,20 +77,87 @@ public sealed class PostJson : JsonConverter<PostDto>
         if (raw is not null) WriteRun(w, Names.Kind, raw.Kind);
         else w.WriteString(Names.Kind, p.Kind);
         w.WritePropertyName(Names.Group);
-        if (p.Group is { } g)
-        {
-            w.WriteStartObject();
-            w.WriteString(Names.Id, g.Id);
-            w.WriteString(Names.Name, g.Name);
-            w.WriteString(Names.Kind, g.Kind);
-            w.WriteString(Names.Url, g.Url);
-            w.WriteEndObject();
-        }
+        if (p.Group is { } g) WriteGroup(w, g);
         else w.WriteNullValue();
         w.WritePropertyName(Names.Details);
         if (p.Details is { } details) JsonSerializer.Serialize(w, details, details.GetType(), options);
         else w.WriteNullValue();
         w.WriteEndObject();
+    }
+
+    /// <summary>Whether <see cref="WritePage"/> writes what the serializer would with these options: the API's encoder
+    /// (the one the pre-written runs were escaped with), no indentation, camelCase names, nulls written.</summary>
+    internal static bool WritesPagesFor(JsonSerializerOptions options) =>
+        ReferenceEquals(options.Encoder, EncodedPost.Encoder) && !options.WriteIndented && options.PropertyNamingPolicy == JsonNamingPolicy.CamelCase &&
+        options.DefaultIgnoreCondition == JsonIgnoreCondition.Never;
+
+    /// <summary>
+    /// A page of posts straight into <paramref name="output"/>, the same bytes as the serializer with <see cref="WritesPagesFor"/>
+    /// options (a test compares them): a post whose DTO still matches its pre-written runs is written as those runs, its
+    /// author's and group's cached cards and a few constants, with a JSON writer only for what the reader adds (their
+    /// reactions, a shared original, a kind's details). Through the serializer and a writer per property, the twenty posts
+    /// of a feed page were 12% of a warm read's CPU (bench/findings.md, twenty-second session).
+    /// </summary>
+    internal static void WritePage(IBufferWriter<byte> output, Page<PostDto> page, JsonSerializerOptions options)
+    {
+        using var w = EncodedPost.Writer(output);
+        output.Write("{\"items\":["u8);
+        for (var i = 0; i < page.Items.Count; i++)
+        {
+            if (i > 0) output.Write(","u8);
+            WriteItem(output, w, page.Items[i], options);
+        }
+        output.Write("],\"nextCursor\":"u8);
+        w.Reset(output);
+        if (page.NextCursor is { } cursor) w.WriteStringValue(cursor); else w.WriteNullValue();
+        w.Flush();
+        output.Write("}"u8);
+    }
+
+    static void WriteItem(IBufferWriter<byte> output, Utf8JsonWriter w, PostDto p, JsonSerializerOptions options)
+    {
+        if (p.Encoded is not { } e || !e.Matches(p))
+        {
+            w.Reset(output);
+            Instance.Write(w, p, options);
+            w.Flush();
+            return;
+        }
+        output.Write("{\"id\":"u8);
+        output.Write(e.Id);
+        output.Write(",\"author\":"u8);
+        output.Write(CardOf(p.Author));
+        output.Write(",\"text\":"u8);
+        output.Write(e.Body);
+        output.Write(",\"sharedPost\":"u8);
+        if (p.SharedPost is { } shared) WriteItem(output, w, shared, options);
+        else output.Write("null"u8);
+        output.Write(",\"replyCount\":"u8);
+        output.Write(e.Counts);
+        output.Write(",\"myReactions\":"u8);
+        if (p.MyReactions.Count == 0) output.Write("[]"u8);
+        else
+        {
+            w.Reset(output);
+            WriteStringValues(w, p.MyReactions);
+            w.Flush();
+        }
+        output.Write(",\"topics\":"u8);
+        output.Write(e.Labels);
+        output.Write(p.CanEdit ? ",\"canEdit\":true,\"kind\":"u8 : ",\"canEdit\":false,\"kind\":"u8);
+        output.Write(e.Kind);
+        output.Write(",\"group\":"u8);
+        if (p.Group is { } g) output.Write(GroupsJson.GetValue(g, static g => Encoded(w => WriteGroup(w, g))));
+        else output.Write("null"u8);
+        output.Write(",\"details\":"u8);
+        if (p.Details is { } details)
+        {
+            w.Reset(output);
+            JsonSerializer.Serialize(w, details, details.GetType(), options);
+            w.Flush();
+        }
+        else output.Write("null"u8);
+        output.Write("}"u8);
     }
 
     /// <summary>A run written after its first property's name: the value and the properties that follow it.</summary>
@@ -110,20 +180,31 @@ public sealed class PostJson : JsonConverter<PostDto>
 
     static void WritePerson(Utf8JsonWriter w, PersonSummary a, bool raw)
     {
-        if (!raw)
-        {
-            WritePersonObject(w, a);
-            return;
-        }
-        if (!Cards.TryGetValue(a, out var json))
-        {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-            using (var card = EncodedPost.Writer(buffer))
-                WritePersonObject(card, a);
-            json = buffer.WrittenSpan.ToArray();
-            Cards.AddOrUpdate(a, json);
-        }
-        w.WriteRawValue(json, skipInputValidation: true);
+        if (raw) w.WriteRawValue(CardOf(a), skipInputValidation: true);
+        else WritePersonObject(w, a);
+    }
+
+    static byte[] CardOf(PersonSummary a) => Cards.GetValue(a, static a => Encoded(w => WritePersonObject(w, a)));
+
+    /// <summary>Groups' cards as JSON, once per card, like the authors' (<see cref="Cards"/>).</summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GroupRef, byte[]> GroupsJson = [];
+
+    /// <summary>One value as JSON with the pre-written runs' writer options.</summary>
+    static byte[] Encoded(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = EncodedPost.Writer(buffer)) write(w);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    static void WriteGroup(Utf8JsonWriter w, GroupRef g)
+    {
+        w.WriteStartObject();
+        w.WriteString(Names.Id, g.Id);
+        w.WriteString(Names.Name, g.Name);
+        w.WriteString(Names.Kind, g.Kind);
+        w.WriteString(Names.Url, g.Url);
+        w.WriteEndObject();
     }
 
     static void WritePersonObject(Utf8JsonWriter w, PersonSummary a)
