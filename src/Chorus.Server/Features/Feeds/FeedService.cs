@@ -121,9 +121,7 @@ public sealed class FeedService(RequestDb requestDb, PostRenderer renderer, Feed
             budget -= batch.Count;
             // Views from memory; the ones memory lacks in one load (a warm page allocates no lookup table).
             var views = new PostView?[batch.Count];
-            List<long>? missing = null;
-            for (var i = 0; i < batch.Count; i++)
-                if (!renderer.TryView(batch[i], out views[i])) (missing ??= []).Add(batch[i]);
+            var missing = renderer.TryViews(batch, views);
             if (missing is not null)
             {
                 var loaded = await renderer.ViewsAsync(missing, ct);

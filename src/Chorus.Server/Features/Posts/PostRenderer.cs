@@ -96,12 +96,20 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
     /// cache stamped the keys, never taken from the caller: a row read before the stamp could predate a change whose
     /// invalidation the stamp no longer sees.
     /// </summary>
-    /// <summary>The post's view if this node has it in memory.</summary>
-    public bool TryView(long id, out PostView? view)
+    /// <summary>
+    /// The views of these posts that this node has in memory, into <paramref name="found"/> (null where it has none), with
+    /// one reading of the clock and of the cache's counters for all of them (per post, the counters' cache line went back
+    /// and forth between the cores on every feed read); the ids it lacks, or null.
+    /// </summary>
+    public List<long>? TryViews(IReadOnlyList<long> ids, PostView?[] found)
     {
-        var found = views.Cache.TryGet(id, out var v);
-        view = found ? v : null;
-        return found;
+        Span<bool> hit = ids.Count <= 256 ? stackalloc bool[ids.Count] : new bool[ids.Count];
+        // The cache writes null where it misses; the cast only tells the compiler so (same array, same type at run time).
+        views.Cache.TryGetMany(ids, System.Runtime.CompilerServices.Unsafe.As<PostView[]>(found), hit);
+        List<long>? missing = null;
+        for (var i = 0; i < ids.Count; i++)
+            if (!hit[i]) (missing ??= []).Add(ids[i]);
+        return missing;
     }
 
     public Task<Dictionary<long, PostView>> ViewsAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
