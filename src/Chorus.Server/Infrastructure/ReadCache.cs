@@ -209,7 +209,8 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     public async Task<Dictionary<TKey, TValue>> GetManyAsync(IEnumerable<TKey> keys,
         Func<IReadOnlyList<TKey>, CancellationToken, Task<Dictionary<TKey, TValue>>> load, CancellationToken ct)
     {
-        var result = new Dictionary<TKey, TValue>();
+        // Sized for every key when their number is known (a feed page's authors): no growing and rehashing on the way.
+        var result = keys.TryGetNonEnumeratedCount(out var count) ? new Dictionary<TKey, TValue>(count) : new Dictionary<TKey, TValue>();
         Dictionary<TKey, Stamp>? misses = null;
         var now = _clock.GetTimestamp();
         foreach (var key in keys)
