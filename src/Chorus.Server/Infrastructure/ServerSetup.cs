@@ -106,8 +106,12 @@ public static class ServerSetup
         });
         services.AddSingleton<JsonConverter, PostJson>();
         DatabaseKeyRepository.AddDatabaseKeyRing(services);
-        services.AddAuthentication(ChorusAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ChorusAuthenticationHandler>(ChorusAuthenticationHandler.SchemeName, _ => { });
+        services.AddAuthentication(o =>
+        {
+            o.AddScheme<ChorusAuthenticationHandler>(ChorusAuthenticationHandler.SchemeName, null);
+            o.DefaultScheme = ChorusAuthenticationHandler.SchemeName;
+        });
+        services.AddTransient<ChorusAuthenticationHandler>();
         services.AddAuthorization();
         services.AddAntiforgery(o =>
         {

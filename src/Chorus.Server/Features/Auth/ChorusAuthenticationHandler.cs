@@ -1,9 +1,7 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Chorus.Server.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace Chorus.Server.Features.Auth;
 
@@ -11,23 +9,35 @@ namespace Chorus.Server.Features.Auth;
 /// One scheme for both doors: <c>Authorization: Bearer chorus_pat_…</c> for API clients and the
 /// <c>chorus_session</c> cookie for the web UI. Both resolve to a row in credentials, so revoking either
 /// (or deactivating the person) takes effect on the very next request.
+/// <para>A plain <see cref="IAuthenticationHandler"/>, not ASP.NET Core's <c>AuthenticationHandler&lt;TOptions&gt;</c>: the
+/// scheme has no options, events or forwarding, and the base class's per-request set-up (its options, a logger, five
+/// services to construct the handler) was a sizeable part of authenticating a feed read (bench/findings.md,
+/// twenty-second session). A request gets one instance (the handler provider keeps it), and authenticates once.</para>
 /// </summary>
-public sealed class ChorusAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IServiceScopeFactory scopes, IProblemDetailsService problems)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+public sealed class ChorusAuthenticationHandler(IServiceScopeFactory scopes, IProblemDetailsService problems) : IAuthenticationHandler
 {
     public const string SchemeName = "Chorus";
     public const string SessionCookie = "chorus_session";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    HttpContext _context = null!;
+    Task<AuthenticateResult>? _result;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        var (secret, kind, error) = ReadCredential(Request);
+        _context = context;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticateResult> AuthenticateAsync() => _result ??= HandleAuthenticateAsync();
+
+    async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var (secret, kind, error) = ReadCredential(_context.Request);
         if (error is not null) return AuthenticateResult.Fail(error);
         if (secret is null) return AuthenticateResult.NoResult();
-        var viewer = await ResolveAsync(Context, scopes, secret, kind);
+        var viewer = await ResolveAsync(_context, scopes, secret, kind);
         if (viewer is null) return AuthenticateResult.Fail("The credential is unknown, expired or revoked.");
-        Context.Features.Set(viewer);
+        _context.Features.Set(viewer);
         return AuthenticateResult.Success(new AuthenticationTicket(Principals.GetValue(viewer, PrincipalOf), SchemeName));
     }
 
@@ -123,23 +133,23 @@ public sealed class ChorusAuthenticationHandler(
 
     static bool IsApi(HttpRequest r) => r.Path.StartsWithSegments("/api");
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    public async Task ChallengeAsync(AuthenticationProperties? properties)
     {
-        if (!IsApi(Request))
+        if (!IsApi(_context.Request))
         {
-            Response.Redirect("/signin?returnUrl=" + Uri.EscapeDataString(Request.Path + Request.QueryString));
+            _context.Response.Redirect("/signin?returnUrl=" + Uri.EscapeDataString(_context.Request.Path + _context.Request.QueryString));
             return;
         }
-        await ChallengeAsync(Context, problems);
+        await ChallengeAsync(_context, problems);
     }
 
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    public async Task ForbidAsync(AuthenticationProperties? properties)
     {
-        Response.StatusCode = 403;
-        if (!IsApi(Request)) return;
+        _context.Response.StatusCode = 403;
+        if (!IsApi(_context.Request)) return;
         await problems.WriteAsync(new ProblemDetailsContext
         {
-            HttpContext = Context,
+            HttpContext = _context,
             ProblemDetails = new ProblemDetails
             {
                 Status = 403, Type = "urn:chorus:problem:forbidden", Title = "You are not allowed to do this.",
