@@ -12,6 +12,7 @@ using Chorus.Server.Features.Posts;
 using Chorus.Server.Features.Realtime;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace Chorus.Server.Infrastructure;
@@ -113,6 +114,9 @@ public static class ServerSetup
         });
         services.AddTransient<ChorusAuthenticationHandler>();
         services.AddAuthorization();
+        // The signed-in requests answered without evaluating the policy again; the framework's evaluator for the rest.
+        services.AddTransient<Microsoft.AspNetCore.Authorization.Policy.PolicyEvaluator>();
+        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, SignedInPolicyEvaluator>());
         services.AddAntiforgery(o =>
         {
             o.HeaderName = "RequestVerificationToken";
