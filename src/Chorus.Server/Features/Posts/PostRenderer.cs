@@ -91,12 +91,6 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
     }
 
     /// <summary>
-    /// The views of these posts (those that exist), from memory where the node has them; the rest are loaded in one
-    /// batch: the rows, reactions, reply and share counts, topics and mentions. The rows are read here, after the
-    /// cache stamped the keys, never taken from the caller: a row read before the stamp could predate a change whose
-    /// invalidation the stamp no longer sees.
-    /// </summary>
-    /// <summary>
     /// The views of these posts that this node has in memory, into <paramref name="found"/> (null where it has none), with
     /// one reading of the clock and of the cache's counters for all of them (per post, the counters' cache line went back
     /// and forth between the cores on every feed read); the ids it lacks, or null.
@@ -112,6 +106,12 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
         return missing;
     }
 
+    /// <summary>
+    /// The views of these posts (those that exist), from memory where the node has them; the rest are loaded in one
+    /// batch: the rows, reactions, reply and share counts, topics and mentions. The rows are read here, after the
+    /// cache stamped the keys, never taken from the caller: a row read before the stamp could predate a change whose
+    /// invalidation the stamp no longer sees.
+    /// </summary>
     public Task<Dictionary<long, PostView>> ViewsAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
         views.Cache.GetManyAsync(ids, LoadAsync, ct);
 
