@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Chorus.Server.Features.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
@@ -14,7 +15,7 @@ namespace Chorus.Tests.Auth;
 /// ASP.NET Core's evaluator; its answers must be the framework's in every case (the API's 401s and the pages' redirects
 /// are covered end to end by the endpoint tests).
 /// </summary>
-public sealed class SignedInPolicyEvaluatorTests
+public sealed class SignedInPolicyEvaluatorTests(Servers servers)
 {
     static readonly IServiceProvider Services = new ServiceCollection().AddLogging().AddAuthorization()
         .AddTransient<PolicyEvaluator>().BuildServiceProvider();
@@ -90,5 +91,18 @@ public sealed class SignedInPolicyEvaluatorTests
         var (authenticated, authorized) = await EvaluateAsync(new SignedInPolicyEvaluator(), SignedIn, http);
         Assert.Same(stored, authenticated);
         Assert.True(authorized.Succeeded);
+    }
+
+    /// <summary>The shortcut is right only while nothing but the framework's pass-through handler can rule on "someone
+    /// signed in": a handler added later that could refuse a signed-in person would be skipped by it.</summary>
+    [Fact]
+    public async Task The_server_registers_no_authorization_handler_the_shortcut_would_skip()
+    {
+        await servers["Sqlite"].WithScopeAsync(sp =>
+        {
+            Assert.Equal([typeof(PassThroughAuthorizationHandler)], sp.GetServices<IAuthorizationHandler>().Select(h => h.GetType()));
+            Assert.IsType<SignedInPolicyEvaluator>(sp.GetRequiredService<IPolicyEvaluator>());
+            return Task.CompletedTask;
+        });
     }
 }

@@ -12,7 +12,9 @@ namespace Chorus.Server.Features.Auth;
 /// authentication result the middleware already holds, with no per-request evaluator, authorization service or handler
 /// context (they were about a third of authenticating and authorizing a warm feed read: bench/findings.md,
 /// twenty-second session). Everything else — another policy, a policy with schemes of its own, anyone not signed in —
-/// goes to ASP.NET Core's own evaluator, which therefore decides every challenge and refusal.
+/// goes to ASP.NET Core's own evaluator, which therefore decides every challenge and refusal. The shortcut holds only
+/// while no authorization handler but the framework's pass-through one is registered (a test checks): a handler that
+/// could refuse a signed-in person would be skipped by it.
 /// </summary>
 public sealed class SignedInPolicyEvaluator : IPolicyEvaluator
 {
