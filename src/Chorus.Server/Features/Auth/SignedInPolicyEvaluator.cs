@@ -24,7 +24,8 @@ public sealed class SignedInPolicyEvaluator : IPolicyEvaluator
         SignedIn(policy, context) is { } result ? Task.FromResult(result) : Framework(context).AuthenticateAsync(policy, context);
 
     public Task<PolicyAuthorizationResult> AuthorizeAsync(AuthorizationPolicy policy, AuthenticateResult authenticationResult, HttpContext context, object? resource) =>
-        OnlySignedIn(policy) && authenticationResult.Succeeded && SignedIn(policy, context) is { } signedIn && ReferenceEquals(signedIn, authenticationResult)
+        // The result handed back is the middleware's successful one (AuthenticateAsync above), so it says who signed in.
+        OnlySignedIn(policy) && SignedIn(policy, context) is { } signedIn && ReferenceEquals(signedIn, authenticationResult)
             ? Allowed
             : Framework(context).AuthorizeAsync(policy, authenticationResult, context, resource);
 

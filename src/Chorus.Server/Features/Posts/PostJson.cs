@@ -147,7 +147,7 @@ public sealed class PostJson : JsonConverter<PostDto>
         output.Write(p.CanEdit ? ",\"canEdit\":true,\"kind\":"u8 : ",\"canEdit\":false,\"kind\":"u8);
         output.Write(e.Kind);
         output.Write(",\"group\":"u8);
-        if (p.Group is { } g) output.Write(GroupsJson.GetValue(g, static g => Encoded(w => WriteGroup(w, g))));
+        if (p.Group is { } g) output.Write(GroupCardOf(g));
         else output.Write("null"u8);
         output.Write(",\"details\":"u8);
         if (p.Details is { } details)
@@ -196,6 +196,8 @@ public sealed class PostJson : JsonConverter<PostDto>
         using (var w = EncodedPost.Writer(buffer)) write(w);
         return buffer.WrittenSpan.ToArray();
     }
+
+    static byte[] GroupCardOf(GroupRef g) => GroupsJson.GetValue(g, static g => Encoded(w => WriteGroup(w, g)));
 
     static void WriteGroup(Utf8JsonWriter w, GroupRef g)
     {
