@@ -10,9 +10,9 @@ namespace Chorus.Tests.Posts;
 /// </summary>
 public sealed class EncodedPostTests
 {
-    static PostDto Post(string id, string text, string html) =>
+    static PostDto Post(string id, string text, string html, string? replyTo = null, string? rootId = null, string? url = null) =>
         new(id, new PersonSummary("p1", "ada", "Ada", null, null, null, true), text, html, new DateTime(2026, 12, 5, 7, 0, 0, DateTimeKind.Utc), null,
-            null, id, null, 0, 0, new Dictionary<string, int>(), [], ["ops"], [], "/posts/" + id, false);
+            replyTo, rootId ?? id, null, 0, 0, new Dictionary<string, int>(), [], ["ops"], [], url ?? "/posts/" + id, false);
 
     static void AssertRoundTrip(PostDto post)
     {
@@ -50,5 +50,35 @@ public sealed class EncodedPostTests
             var text = $"post {i} \"ü\" 🚀 " + new string('x', i % 700);
             AssertRoundTrip(Post("c" + i, text, "<p>" + text + "</p>"));
         });
+    }
+
+    [Fact]
+    public void A_cached_post_keeps_its_id_root_and_url_only_in_its_json_and_gives_them_back()
+    {
+        var root = Post("501", "first", "<p>first</p>");
+        var kept = root.WithEncoded();
+        Assert.True(kept.TextIsEncoded);
+        Assert.Null(kept.HeldRootId);
+        Assert.Equal(("501", "501", "/posts/501", (string?)null), (kept.Id, kept.RootId, kept.Url, kept.ReplyTo));
+
+        // A reply keeps its own root (not its id) and its parent.
+        var reply = Post("502", "second", "<p>second</p>", replyTo: "501", rootId: "501").WithEncoded();
+        Assert.True(reply.TextIsEncoded);
+        Assert.Equal(("502", "501", "/posts/502", (string?)"501"), (reply.Id, reply.RootId, reply.Url, reply.ReplyTo));
+        Assert.Equal("\"501\"", System.Text.Encoding.UTF8.GetString(reply.Encoded!.Body)[^5..]);
+
+        // A reader's copy still matches its runs; a copy with another id, root or URL does not, and says its own.
+        Assert.True(kept.Encoded!.Matches(kept with { MyReactions = ["like"] }));
+        var moved = kept with { RootId = "400" };
+        Assert.False(kept.Encoded.Matches(moved));
+        Assert.Equal("400", moved.RootId);
+        var renamed = kept with { Id = "777" };
+        Assert.False(kept.Encoded.Matches(renamed));
+        Assert.Equal(("777", "/posts/777"), (renamed.Id, renamed.Url));
+        Assert.False(kept.Encoded.Matches(kept with { Url = "/elsewhere" }));
+
+        // A post whose URL is not its page is not encoded (its runs could not give the URL back).
+        var odd = Post("503", "third", "<p>third</p>", url: "/elsewhere/503");
+        Assert.Same(odd, odd.WithEncoded());
     }
 }

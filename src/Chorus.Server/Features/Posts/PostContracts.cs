@@ -9,45 +9,77 @@ public sealed record CreatePostRequest(string? Text, string? ReplyTo = null, str
 public sealed record EditPostRequest(string? Text);
 public sealed record SharePostRequest(string? Comment = null);
 
-// Text and Html are declared in the body (below), which would move them last in the serializer's order: the orders
-// keep them between the author and the time, where the hand-written JSON (PostJson) has them.
+// Id, Text, Html, RootId and Url are declared in the body (below), which would move them last in the serializer's order:
+// every property has its place in the order, the one the hand-written JSON (PostJson) writes.
 public sealed record PostDto(
-    [property: System.Text.Json.Serialization.JsonPropertyOrder(-2)] string Id,
-    [property: System.Text.Json.Serialization.JsonPropertyOrder(-2)] PersonSummary Author, string Text, string Html, DateTime CreatedAt, DateTime? EditedAt,
-    string? ReplyTo, string RootId, PostDto? SharedPost, int ReplyCount, int ShareCount,
-    IReadOnlyDictionary<string, int> Reactions, IReadOnlyList<string> MyReactions, IReadOnlyList<string> Topics,
-    IReadOnlyList<string> Mentions, string Url, bool CanEdit,
-    string Kind = PostKinds.Post, GroupRef? Group = null, object? Details = null)
+    string Id,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(2)] PersonSummary Author, string Text, string Html,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(5)] DateTime CreatedAt,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(6)] DateTime? EditedAt,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(7)] string? ReplyTo, string RootId,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(9)] PostDto? SharedPost,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(10)] int ReplyCount,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(11)] int ShareCount,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(12)] IReadOnlyDictionary<string, int> Reactions,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(13)] IReadOnlyList<string> MyReactions,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(14)] IReadOnlyList<string> Topics,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(15)] IReadOnlyList<string> Mentions, string Url,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(17)] bool CanEdit,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(18)] string Kind = PostKinds.Post,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(19)] GroupRef? Group = null,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(20)] object? Details = null)
 {
-    // A cached post keeps its text and HTML once, as the UTF-8 of its pre-written JSON (Encoded), not also as strings:
-    // under sustained posting every new post's view lives on in the cache, and the two strings were a third of what
-    // each post moved into the old generation (bench/findings.md, fourteenth session). A copy that holds neither
-    // string decodes them from the JSON when asked (the web pages, the serializer's ordinary path).
+    // A cached post keeps its id, text, HTML, root id (a thread's first post is its own root) and URL once, in the UTF-8
+    // of its pre-written JSON (Encoded), not also as strings: under sustained posting every new post's view lives on in
+    // the cache, and each object it holds is marked and moved by the collections that promote it (the text and HTML were
+    // a third of the bytes, bench/findings.md, fourteenth session; the id and URL two of nine objects, twenty-third). A
+    // copy that holds none of these strings makes them when asked (the web pages, the serializer's ordinary path).
+    readonly string? _id = Id;
     readonly string? _text = Text;
     readonly string? _html = Html;
+    readonly string? _rootId = RootId;
+    readonly string? _url = Url;
+
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
+    public string Id { get => _id ?? Encoded?.DecodeId() ?? throw Detached(); init => _id = value; }
 
     /// <summary>The Markdown source as written.</summary>
-    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    [System.Text.Json.Serialization.JsonPropertyOrder(3)]
     public string Text { get => _text ?? Encoded?.DecodeText() ?? throw Detached(); init => _text = value; }
 
     /// <summary>Sanitized HTML rendered at write time.</summary>
-    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    [System.Text.Json.Serialization.JsonPropertyOrder(4)]
     public string Html { get => _html ?? Encoded?.DecodeHtml() ?? throw Detached(); init => _html = value; }
+
+    /// <summary>The thread's first post (this post's own id when it is one).</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(8)]
+    public string RootId { get => _rootId ?? (Encoded is not null ? Id : throw Detached()); init => _rootId = value; }
+
+    [System.Text.Json.Serialization.JsonPropertyOrder(16)]
+    public string Url { get => _url ?? (Encoded is not null ? UrlOf(Id) : throw Detached()); init => _url = value; }
+
+    /// <summary>A post's page.</summary>
+    public static string UrlOf(string id) => "/posts/" + id;
 
     /// <summary>The reader-independent properties already written as JSON (made once per cached post), for
     /// <see cref="PostJson"/>; used only while the DTO still holds the very values they were made from.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     internal EncodedPost? Encoded { get; init; }
 
-    /// <summary>Whether the text and HTML are the encoded ones (this DTO holds no strings of its own for them).</summary>
-    internal bool TextIsEncoded => _text is null && _html is null && Encoded is not null;
+    /// <summary>Whether the id, text, HTML and URL are the encoded ones (this DTO holds no strings of its own for them),
+    /// and the root id too when the post is its thread's first.</summary>
+    internal bool TextIsEncoded => _id is null && _text is null && _html is null && _url is null && Encoded is not null;
 
-    /// <summary>This DTO with its reader-independent JSON pre-written, keeping the text and HTML only there; itself when
-    /// the writer refuses its text (<see cref="EncodedPost.Of"/>).</summary>
+    /// <summary>Whether the root id is held as a string (a reply's) rather than being the post's own id.</summary>
+    internal string? HeldRootId => _rootId;
+
+    /// <summary>This DTO with its reader-independent JSON pre-written, keeping the id, text, HTML and URL only there
+    /// (and the root id, when it is the post's own); itself when the writer refuses its text (<see cref="EncodedPost.Of"/>)
+    /// or the URL is not the post's page.</summary>
     internal PostDto WithEncoded()
     {
-        if (EncodedPost.Of(this) is not { } encoded) return this;
-        var kept = this with { Encoded = encoded, Text = null!, Html = null! };
+        if (Url != UrlOf(Id) || EncodedPost.Of(this) is not { } encoded) return this;
+        var kept = this with { Encoded = encoded, Id = null!, Text = null!, Html = null!, Url = null!, RootId = RootId == Id ? null! : RootId };
         encoded.Source = kept;
         return kept;
     }
@@ -96,6 +128,7 @@ internal sealed class EncodedPost
     /// <summary>Where "html"'s value begins in <see cref="Body"/> ("text"'s begins it).</summary>
     readonly int _htmlStart;
 
+    public string DecodeId() => Decode(Id);
     public string DecodeText() => Decode(Body);
     public string DecodeHtml() => Decode(Body[_htmlStart..]);
 
@@ -110,11 +143,11 @@ internal sealed class EncodedPost
     public bool Matches(PostDto p)
     {
         var s = Source;
-        return s is not null && p.TextIsEncoded && ReferenceEquals(p.Id, s.Id) && Same(p.CreatedAt, s.CreatedAt) &&
+        return s is not null && p.TextIsEncoded && Same(p.CreatedAt, s.CreatedAt) &&
                (p.EditedAt is { } e ? s.EditedAt is { } f && Same(e, f) : s.EditedAt is null) &&
-               ReferenceEquals(p.ReplyTo, s.ReplyTo) && ReferenceEquals(p.RootId, s.RootId) &&
+               ReferenceEquals(p.ReplyTo, s.ReplyTo) && ReferenceEquals(p.HeldRootId, s.HeldRootId) &&
                p.ReplyCount == s.ReplyCount && p.ShareCount == s.ShareCount && ReferenceEquals(p.Reactions, s.Reactions) &&
-               ReferenceEquals(p.Topics, s.Topics) && ReferenceEquals(p.Mentions, s.Mentions) && ReferenceEquals(p.Url, s.Url) &&
+               ReferenceEquals(p.Topics, s.Topics) && ReferenceEquals(p.Mentions, s.Mentions) &&
                ReferenceEquals(p.Kind, s.Kind);
     }
 
