@@ -6,8 +6,12 @@ using System.Globalization;
 /// Loaded by the runtime before <c>Main</c> when <c>DOTNET_STARTUP_HOOKS</c> names this assembly. When
 /// <c>STALLPROBE_FILE</c> is set it appends, with Unix-epoch milliseconds:
 /// <list type="bullet">
-/// <item><c>gc EPOCH_MS PAUSE_MS GEN</c> for every GC pause (execution engine suspended to restarted, from the runtime's
-/// own GC events through an in-process <see cref="EventListener"/>);</item>
+/// <item><c>gc EPOCH_MS PAUSE_MS GEN …</c> for every GC pause (execution engine suspended to restarted, from the runtime's
+/// own GC events through an in-process <see cref="EventListener"/>), followed by what the collection promoted, how the
+/// pause split into suspending the threads, the collection's own work and restarting them, and the kilobytes each
+/// server-GC heap marked from each kind of root (<c>mHEAP.KIND</c>: 0 stacks, 1 finalizer queue, 2 handles, 3 older
+/// generations through the card table, …): the tool that showed one heap's thread marking all of W1's survivors
+/// (bench/findings.md, twenty-third session);</item>
 /// <item><c>late EPOCH_MS LATE_MS</c> when a thread that sleeps 1 ms woke more than <c>STALLPROBE_LATE_MS</c> (default
 /// 10; 0 turns it off, as the bench's `run` does: the ticker wakes a thousand times a second) late: the process had
 /// no core for it (the machine's other work, or a GC).</item>
@@ -46,9 +50,14 @@ internal static class StartupHook
 
     sealed class Listener(Action<string> write) : EventListener
     {
-        DateTime _suspended;
+        /// <summary>Milliseconds from one event to another; "?" when either was not seen.</summary>
+        static string Ms(DateTime from, DateTime to) =>
+            from == default || to == default ? "?" : (to - from).TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture);
+
+        DateTime _suspended, _suspendedEnd, _started, _ended;
         uint _generation;
         string _heap = "";
+        readonly System.Text.StringBuilder _marks = new();
 
         protected override void OnEventSourceCreated(EventSource source)
         {
@@ -62,6 +71,7 @@ internal static class StartupHook
             {
                 case "GCStart_V2" when e.Payload is { Count: > 1 } p:
                     _generation = Convert.ToUInt32(p[1], CultureInfo.InvariantCulture);
+                    _started = e.TimeStamp;
                     break;
                 case "GCHeapStats_V2" when e.Payload is { Count: > 5 } h:
                     // Bytes promoted out of gen0 and gen1 by this collection, and gen2's size after it, in KB.
@@ -71,11 +81,23 @@ internal static class StartupHook
                 case "GCSuspendEEBegin_V1":
                     _suspended = e.TimeStamp;
                     break;
+                case "GCSuspendEEEnd_V1":
+                    _suspendedEnd = e.TimeStamp;
+                    break;
+                case "GCEnd_V1":
+                    _ended = e.TimeStamp;
+                    break;
+                case "GCMarkWithType" when e.Payload is { Count: > 3 } m:
+                    // Bytes marked from each kind of root, by heap: 0 stacks, 1 finalizer queue, 2 handles, 3 older
+                    // generations (cards), 4 sized refs, 5 overflow, 6 dependent handles.
+                    _marks.Append(CultureInfo.InvariantCulture, $" m{m[0]}.{m[2]}={Convert.ToUInt64(m[3], CultureInfo.InvariantCulture) >> 10}");
+                    break;
                 case "GCRestartEEEnd_V1" when _suspended != default:
                     write(string.Create(CultureInfo.InvariantCulture,
-                        $"gc {Epoch(_suspended.ToUniversalTime()):F0} {(e.TimeStamp - _suspended).TotalMilliseconds:F2} {_generation}{_heap}"));
-                    _suspended = default;
+                        $"gc {Epoch(_suspended.ToUniversalTime()):F0} {(e.TimeStamp - _suspended).TotalMilliseconds:F2} {_generation}{_heap} suspend={Ms(_suspended, _suspendedEnd)} work={Ms(_started, _ended)} restart={Ms(_ended, e.TimeStamp)}{_marks}"));
+                    _suspended = _suspendedEnd = _started = _ended = default;
                     _heap = "";
+                    _marks.Clear();
                     break;
             }
         }
