@@ -6,7 +6,7 @@ namespace Chorus.Tests.Posts;
 /// <summary>
 /// A cached post's pre-written JSON (<see cref="EncodedPost"/>) is made in a buffer each thread reuses: whatever the
 /// post before it was (long or short), and whatever other threads encode meanwhile, a post's runs hold exactly its own
-/// text and HTML.
+/// text and HTML. A cached post keeps its id, URL and (a thread's first post) root id only there, and gives them back.
 /// </summary>
 public sealed class EncodedPostTests
 {
@@ -66,6 +66,9 @@ public sealed class EncodedPostTests
         Assert.True(reply.TextIsEncoded);
         Assert.Equal(("502", "501", "/posts/502", (string?)"501"), (reply.Id, reply.RootId, reply.Url, reply.ReplyTo));
         Assert.Equal("\"501\"", System.Text.Encoding.UTF8.GetString(reply.Encoded!.Body)[^5..]);
+        Assert.True(reply.Encoded.Matches(reply with { MyReactions = ["like"] }));
+        Assert.False(reply.Encoded.Matches(reply with { RootId = "400" }));
+        Assert.False(reply.Encoded.Matches(reply with { RootId = new string("501".AsSpan()) }));
 
         // A reader's copy still matches its runs; a copy with another id, root or URL does not, and says its own.
         Assert.True(kept.Encoded!.Matches(kept with { MyReactions = ["like"] }));
@@ -74,7 +77,7 @@ public sealed class EncodedPostTests
         Assert.Equal("400", moved.RootId);
         var renamed = kept with { Id = "777" };
         Assert.False(kept.Encoded.Matches(renamed));
-        Assert.Equal(("777", "/posts/777"), (renamed.Id, renamed.Url));
+        Assert.Equal(("777", "/posts/777", "777"), (renamed.Id, renamed.Url, renamed.RootId));
         Assert.False(kept.Encoded.Matches(kept with { Url = "/elsewhere" }));
 
         // A post whose URL is not its page is not encoded (its runs could not give the URL back).

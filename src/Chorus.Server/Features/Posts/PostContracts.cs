@@ -40,23 +40,25 @@ public sealed record PostDto(
     readonly string? _rootId = RootId;
     readonly string? _url = Url;
 
+    /// <summary>The post's id. On a cached copy (<see cref="WithEncoded"/>) a thread's first post's root id and every
+    /// post's URL follow from it, so a copy made <c>with</c> another id has that id's URL (and root, for a first post).</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(1)]
-    public string Id { get => _id ?? Encoded?.DecodeId() ?? throw Detached(); init => _id = value; }
+    public string Id { get => _id ?? Encoded?.DecodeId() ?? throw Detached(nameof(Id)); init => _id = value; }
 
     /// <summary>The Markdown source as written.</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(3)]
-    public string Text { get => _text ?? Encoded?.DecodeText() ?? throw Detached(); init => _text = value; }
+    public string Text { get => _text ?? Encoded?.DecodeText() ?? throw Detached(nameof(Text)); init => _text = value; }
 
     /// <summary>Sanitized HTML rendered at write time.</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(4)]
-    public string Html { get => _html ?? Encoded?.DecodeHtml() ?? throw Detached(); init => _html = value; }
+    public string Html { get => _html ?? Encoded?.DecodeHtml() ?? throw Detached(nameof(Html)); init => _html = value; }
 
     /// <summary>The thread's first post (this post's own id when it is one).</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(8)]
-    public string RootId { get => _rootId ?? (Encoded is not null ? Id : throw Detached()); init => _rootId = value; }
+    public string RootId { get => _rootId ?? (Encoded is not null ? Id : throw Detached(nameof(RootId))); init => _rootId = value; }
 
     [System.Text.Json.Serialization.JsonPropertyOrder(16)]
-    public string Url { get => _url ?? (Encoded is not null ? UrlOf(Id) : throw Detached()); init => _url = value; }
+    public string Url { get => _url ?? (Encoded is not null ? UrlOf(Id) : throw Detached(nameof(Url))); init => _url = value; }
 
     /// <summary>A post's page.</summary>
     public static string UrlOf(string id) => "/posts/" + id;
@@ -84,7 +86,7 @@ public sealed record PostDto(
         return kept;
     }
 
-    static InvalidOperationException Detached() => new("A post's text is neither held nor encoded.");
+    static InvalidOperationException Detached(string property) => new($"A post's {property} is neither held nor encoded.");
 }
 
 /// <summary>
