@@ -79,7 +79,13 @@ internal static class StartupHook
                         $" promoted0={Convert.ToUInt64(h[1], CultureInfo.InvariantCulture) >> 10} promoted1={Convert.ToUInt64(h[3], CultureInfo.InvariantCulture) >> 10} gen2={Convert.ToUInt64(h[4], CultureInfo.InvariantCulture) >> 10}");
                     break;
                 case "GCSuspendEEBegin_V1":
+                    // A new pause: nothing seen before it (a background collection's end, a suspension that was not
+                    // for a collection) belongs to it.
                     _suspended = e.TimeStamp;
+                    _suspendedEnd = _started = _ended = default;
+                    _generation = 0;
+                    _heap = "";
+                    _marks.Clear();
                     break;
                 case "GCSuspendEEEnd_V1":
                     _suspendedEnd = e.TimeStamp;
@@ -89,7 +95,8 @@ internal static class StartupHook
                     break;
                 case "GCMarkWithType" when e.Payload is { Count: > 3 } m:
                     // Bytes marked from each kind of root, by heap: 0 stacks, 1 finalizer queue, 2 handles, 3 older
-                    // generations (cards), 4 sized refs, 5 overflow, 6 dependent handles.
+                    // generations (cards), 4 sized refs, 5 overflow, 6 dependent handles, 7 new finalizer queue,
+                    // 8 stolen from another heap, 9 background collection.
                     _marks.Append(CultureInfo.InvariantCulture, $" m{m[0]}.{m[2]}={Convert.ToUInt64(m[3], CultureInfo.InvariantCulture) >> 10}");
                     break;
                 case "GCRestartEEEnd_V1" when _suspended != default:
