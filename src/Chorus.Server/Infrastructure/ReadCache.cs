@@ -27,7 +27,8 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     readonly long _touchTicks = (clock ?? TimeProvider.System).TimestampFrequency / 200;
     int _count;
     int _trimming;
-    /// <summary>The trim's timestamps, kept for the next trim (one runs at a time).</summary>
+    /// <summary>The trim's timestamps, kept for the next trim (one runs at a time): a pooled array would stay behind in
+    /// each thread that ran a trim.</summary>
     long[]? _used;
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
@@ -276,8 +277,8 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
     /// Drops the least recently used entries down to nine tenths of the capacity. Runs every tenth of the capacity's
     /// new keys (under W1's posting, every ~2 s), too seldom for the runtime to tier it up: it ran unoptimized, and
     /// copied the table into a 1.6 MB snapshot each time (bench/findings.md, twenty-third session). Now compiled
-    /// optimized at once, with the timestamps in an array kept between trims and no snapshot: the second pass removes what is at or
-    /// below the cut-off (entries added meanwhile are newer). Most of its time is the two walks over the table.
+    /// optimized at once, with the timestamps in <see cref="_used"/> and no snapshot: the second pass removes what is at
+    /// or below the cut-off (entries added meanwhile are newer). Most of its time is the two walks over the table.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     void TrimNow()
@@ -289,7 +290,6 @@ public sealed class ReadCache<TKey, TValue>(int capacity, TimeSpan timeToLive, T
             if (excess <= 0) return;
             // The cut-off is the excess-th oldest use: found by sorting the bare timestamps, several times faster than
             // sorting the entries with a comparison delegate (2% of the server's CPU at W1's rate).
-            // Kept between trims (only one runs at a time): a pooled array would stay behind in each thread that ran one.
             var used = _used is { } kept && kept.Length >= Count + 64 ? kept : _used = new long[Count + Count / 8 + 64];
             var n = 0;
             foreach (var (_, entry) in _entries)

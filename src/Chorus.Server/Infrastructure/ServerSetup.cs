@@ -11,9 +11,9 @@ using Chorus.Server.Features.People;
 using Chorus.Server.Features.Posts;
 using Chorus.Server.Features.Realtime;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.AspNetCore.Http.Json;
 
 namespace Chorus.Server.Infrastructure;
 

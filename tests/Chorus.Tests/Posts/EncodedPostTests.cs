@@ -17,7 +17,7 @@ public sealed class EncodedPostTests
     static void AssertRoundTrip(PostDto post)
     {
         var encoded = post.WithEncoded();
-        Assert.True(encoded.TextIsEncoded);
+        Assert.True(encoded.StringsAreEncoded);
         Assert.Equal(post.Text, encoded.Text);
         Assert.Equal(post.Html, encoded.Html);
         Assert.Equal("\"" + post.Id + "\"", System.Text.Encoding.UTF8.GetString(encoded.Encoded!.Id));
@@ -57,13 +57,13 @@ public sealed class EncodedPostTests
     {
         var root = Post("501", "first", "<p>first</p>");
         var kept = root.WithEncoded();
-        Assert.True(kept.TextIsEncoded);
+        Assert.True(kept.StringsAreEncoded);
         Assert.Null(kept.HeldRootId);
         Assert.Equal(("501", "501", "/posts/501", (string?)null), (kept.Id, kept.RootId, kept.Url, kept.ReplyTo));
 
         // A reply keeps its own root (not its id) and its parent.
         var reply = Post("502", "second", "<p>second</p>", replyTo: "501", rootId: "501").WithEncoded();
-        Assert.True(reply.TextIsEncoded);
+        Assert.True(reply.StringsAreEncoded);
         Assert.Equal(("502", "501", "/posts/502", (string?)"501"), (reply.Id, reply.RootId, reply.Url, reply.ReplyTo));
         Assert.Equal("\"501\"", System.Text.Encoding.UTF8.GetString(reply.Encoded!.Body)[^5..]);
         Assert.True(reply.Encoded.Matches(reply with { MyReactions = ["like"] }));

@@ -191,7 +191,7 @@ public sealed class ReadModelTests(Servers servers)
         // The pre-written runs are there to be used (and compared below).
         Assert.All(page.Items, p => Assert.NotNull(p.Encoded));
         // The cached posts keep their text and HTML only there, and give back exactly what was written.
-        Assert.All(page.Items, p => Assert.True(p.TextIsEncoded));
+        Assert.All(page.Items, p => Assert.True(p.StringsAreEncoded));
         var first = page.Items.Single(p => p.Id == original);
         Assert.Equal(text, first.Text);
         Assert.Equal(created.Str("html"), first.Html);

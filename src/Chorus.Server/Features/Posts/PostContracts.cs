@@ -60,7 +60,7 @@ public sealed record PostDto(
     [System.Text.Json.Serialization.JsonPropertyOrder(16)]
     public string Url { get => _url ?? (Encoded is not null ? UrlOf(Id) : throw Detached(nameof(Url))); init => _url = value; }
 
-    /// <summary>A post's page.</summary>
+    /// <summary>A post's page (what <see cref="WithEncoded"/> expects a cached post's URL to be).</summary>
     public static string UrlOf(string id) => "/posts/" + id;
 
     /// <summary>The reader-independent properties already written as JSON (made once per cached post), for
@@ -70,9 +70,9 @@ public sealed record PostDto(
 
     /// <summary>Whether the id, text, HTML and URL are the encoded ones (this DTO holds no strings of its own for them),
     /// and the root id too when the post is its thread's first.</summary>
-    internal bool TextIsEncoded => _id is null && _text is null && _html is null && _url is null && Encoded is not null;
+    internal bool StringsAreEncoded => _id is null && _text is null && _html is null && _url is null && Encoded is not null;
 
-    /// <summary>Whether the root id is held as a string (a reply's) rather than being the post's own id.</summary>
+    /// <summary>The root id this DTO holds as a string (a reply's); null when it is the post's own id, decoded.</summary>
     internal string? HeldRootId => _rootId;
 
     /// <summary>This DTO with its reader-independent JSON pre-written, keeping the id, text, HTML and URL only there
@@ -145,7 +145,7 @@ internal sealed class EncodedPost
     public bool Matches(PostDto p)
     {
         var s = Source;
-        return s is not null && p.TextIsEncoded && Same(p.CreatedAt, s.CreatedAt) &&
+        return s is not null && p.StringsAreEncoded && Same(p.CreatedAt, s.CreatedAt) &&
                (p.EditedAt is { } e ? s.EditedAt is { } f && Same(e, f) : s.EditedAt is null) &&
                ReferenceEquals(p.ReplyTo, s.ReplyTo) && ReferenceEquals(p.HeldRootId, s.HeldRootId) &&
                p.ReplyCount == s.ReplyCount && p.ShareCount == s.ShareCount && ReferenceEquals(p.Reactions, s.Reactions) &&

@@ -181,7 +181,7 @@ public sealed class PostRenderer(RequestDb requestDb, PersonRenderer people, Pos
         var neutral = new PostDto(
             id, Unknown, p.Text, p.Html, p.CreatedAt, p.EditedAt,
             p.ReplyToId?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.RootId == p.Id ? id : p.RootId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
-            replies, shares, counts, [], topics, mentions, $"/posts/{p.Id}", false, p.Kind);
+            replies, shares, counts, [], topics, mentions, PostDto.UrlOf(id), false, p.Kind);
         neutral = neutral.WithEncoded();
         // A copy of the row: the caller's entity may be tracked and changed later; the cache's must not be. Without its
         // text and HTML: they are kept once, in the neutral JSON (see PostView.Post).
