@@ -54,6 +54,10 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
     public Run.DiskPeriod? Disk { get; init; }
     /// <summary>Where the machine's CPU went in the measured period (see <see cref="Run.CpuShare"/>).</summary>
     public Run.CpuShare? Cpu { get; init; }
+    /// <summary>Every request of the run, warm-up and drain included (an open loop: every request of its schedule,
+    /// each answered or counted as failed), and those of them that failed.</summary>
+    public long AllRequests { get; init; }
+    public long AllErrors { get; init; }
 }
 
 /// <summary>
@@ -96,6 +100,8 @@ public sealed class LoadRecorder
     /// <summary>The slowest latency of the requests sent (open loop: due) in each second of the measured period.</summary>
     internal readonly List<double> Slowest = [];
     internal long Requests, Errors;
+    /// <summary>Every request recorded, in the warm-up, the measured period and after it, and those of them that failed.</summary>
+    internal long AllRequests, AllErrors;
 
     internal LoadRecorder(LoadState state) => _state = state;
 
@@ -104,6 +110,8 @@ public sealed class LoadRecorder
     /// the warm-up's rate.</summary>
     internal void Record(long start, long end, bool ok, string series)
     {
+        AllRequests++;
+        if (!ok) AllErrors++;
         if (!_state.Measuring)
         {
             if (ok) Interlocked.Increment(ref _state.WarmCompletions);
@@ -308,6 +316,7 @@ public static class LoadGenerator
         return new LoadResult(name, concurrency, seconds, requests, errors, (requests - errors) / seconds, all, series)
         {
             Timeline = timeline, Curve = curve, SlowestBySecond = slowest,
+            AllRequests = clients.Sum(c => c.AllRequests), AllErrors = clients.Sum(c => c.AllErrors),
         };
     }
 }

@@ -56,6 +56,9 @@ public sealed class CpuShareTests
         var sample = CpuShare.Now(Environment.ProcessId)!;
         Assert.True(sample.Total > 0);
         Assert.True(sample.Server > 0); // this process stands in for the server: it has run
-        Assert.InRange(sample.Self - sample.Server, 0, 50); // both read this process, the second a few ticks later at most
+        // Both read this process, the second after the first (a busy machine may run it for a while in between); the
+        // machine's ticks since boot count every core, idle ones too, so they are far more.
+        Assert.True(sample.Self >= sample.Server);
+        Assert.True(sample.Total > sample.Self);
     }
 }
