@@ -28,6 +28,9 @@ public sealed class EncodedPostTests
         var body = System.Text.Encoding.UTF8.GetString(encoded.Encoded.Body);
         Assert.StartsWith(System.Text.Json.JsonSerializer.Serialize(post.Text, Options) + ",\"html\":", body);
         Assert.EndsWith(",\"rootId\":\"" + post.Id + "\"", body);
+        // Allocated in the oldest generation (the pinned object heap), where the collections that promote new posts'
+        // views do not copy it.
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(encoded.Encoded.Storage));
     }
 
     static readonly System.Text.Json.JsonSerializerOptions Options = new() { Encoder = EncodedPost.Encoder };
