@@ -15,6 +15,13 @@ using System.Globalization;
 /// <item><c>late EPOCH_MS LATE_MS</c> when a thread that sleeps 1 ms woke more than <c>STALLPROBE_LATE_MS</c> (default
 /// 10; 0 turns it off, as the bench's `run` does: the ticker wakes a thousand times a second) late: the process had
 /// no core for it (the machine's other work, or a GC).</item>
+/// <item>with <c>STALLPROBE_ALLOC=1</c>, every 10 s: <c>alloc EPOCH_MS TOTAL_BYTES</c> (the process's allocated bytes so
+/// far, <see cref="GC.GetTotalAllocatedBytes"/>) and <c>allocType KB NAME</c> for the 40 types with the most sampled
+/// allocation so far (the runtime's allocation ticks, one per ~100 kB a heap allocates, naming the type whose
+/// allocation crossed it): where a request's garbage comes from.</item>
+/// <item>with <c>STALLPROBE_POOL=1</c>, every 100 ms: <c>pool EPOCH_MS MAX_PENDING THREADS COMPLETED</c>, the most work
+/// items the thread pool held queued at any 1 ms sample in that window, its thread count and the work items it had
+/// completed so far: whether requests waited for a thread rather than for a core.</item>
 /// </list>
 /// See bench/README.md ("Where a tail comes from").
 /// </summary>
@@ -30,7 +37,33 @@ internal static class StartupHook
         var writer = new StreamWriter(file, append: true) { AutoFlush = true };
         var gate = new object();
         void Write(string line) { lock (gate) writer.WriteLine(line); }
-        _listener = new Listener(Write);
+        var sampleAllocations = Environment.GetEnvironmentVariable("STALLPROBE_ALLOC") == "1";
+        _listener = new Listener(Write, sampleAllocations);
+        if (sampleAllocations)
+            new Thread(() =>
+            {
+                while (true)
+                {
+                    Thread.Sleep(10_000);
+                    _listener.DumpAllocations();
+                }
+            }) { IsBackground = true, Name = "stall-probe-alloc" }.Start();
+        if (Environment.GetEnvironmentVariable("STALLPROBE_POOL") == "1")
+            new Thread(() =>
+            {
+                long maxPending = 0;
+                var windowStart = Stopwatch.GetTimestamp();
+                while (true)
+                {
+                    Thread.Sleep(1);
+                    maxPending = Math.Max(maxPending, ThreadPool.PendingWorkItemCount);
+                    if (Stopwatch.GetElapsedTime(windowStart).TotalMilliseconds < 100) continue;
+                    Write(string.Create(CultureInfo.InvariantCulture,
+                        $"pool {Epoch(DateTime.UtcNow):F0} {maxPending} {ThreadPool.ThreadCount} {ThreadPool.CompletedWorkItemCount}"));
+                    maxPending = 0;
+                    windowStart = Stopwatch.GetTimestamp();
+                }
+            }) { IsBackground = true, Name = "stall-probe-pool", Priority = ThreadPriority.Highest }.Start();
         if (late <= 0) return;
         new Thread(() =>
         {
@@ -48,8 +81,18 @@ internal static class StartupHook
 
     static double Epoch(DateTime utc) => (utc - DateTime.UnixEpoch).TotalMilliseconds;
 
-    sealed class Listener(Action<string> write) : EventListener
+    sealed class Listener(Action<string> write, bool sampleAllocations) : EventListener
     {
+        readonly Dictionary<string, ulong> _allocated = new();
+
+        public void DumpAllocations()
+        {
+            KeyValuePair<string, ulong>[] top;
+            lock (_allocated) top = _allocated.OrderByDescending(kv => kv.Value).Take(40).ToArray();
+            write(string.Create(CultureInfo.InvariantCulture, $"alloc {Epoch(DateTime.UtcNow):F0} {GC.GetTotalAllocatedBytes()}"));
+            foreach (var (type, bytes) in top) write(string.Create(CultureInfo.InvariantCulture, $"allocType {bytes >> 10} {type}"));
+        }
+
         /// <summary>Milliseconds from one event to another; "?" when either was not seen.</summary>
         static string Ms(DateTime from, DateTime to) =>
             from == default || to == default ? "?" : (to - from).TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture);
@@ -62,13 +105,21 @@ internal static class StartupHook
         protected override void OnEventSourceCreated(EventSource source)
         {
             // GC keyword (0x1) at Informational: GCStart, GCSuspendEEBegin, GCRestartEEEnd.
-            if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Informational, (EventKeywords)0x1);
+            // With allocation sampling, Verbose adds GCAllocationTick (every ~100 kB a heap allocates).
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                EnableEvents(source, sampleAllocations ? EventLevel.Verbose : EventLevel.Informational, (EventKeywords)0x1);
         }
 
         protected override void OnEventWritten(EventWrittenEventArgs e)
         {
             switch (e.EventName)
             {
+                case "GCAllocationTick_V4" when e.Payload is { Count: > 5 } a:
+                    // AllocationAmount (bytes since the last tick on this heap), then the type that crossed it.
+                    var type = a[5] as string ?? "?";
+                    var amount = Convert.ToUInt64(a[0], CultureInfo.InvariantCulture);
+                    lock (_allocated) _allocated[type] = _allocated.GetValueOrDefault(type) + amount;
+                    break;
                 case "GCStart_V2" when e.Payload is { Count: > 1 } p:
                     _generation = Convert.ToUInt32(p[1], CultureInfo.InvariantCulture);
                     _started = e.TimeStamp;
