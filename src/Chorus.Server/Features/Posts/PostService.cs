@@ -188,15 +188,20 @@ public sealed class PostService(RequestDb requestDb, IdGenerator ids, TimeProvid
         public static readonly AppliedText None = new([], [], [], []);
     }
 
+    static readonly Dictionary<string, (long Id, string Handle)> NoOneKnown = [];
+    static readonly Dictionary<string, string> NoHandles = [];
+
     /// <summary>Renders the text and returns its mentions and topics, with their rows (not added to the context).</summary>
     async Task<AppliedText> ApplyTextAsync(Post post, string text, CancellationToken ct)
     {
         if (text.Length == 0) { post.Html = ""; return AppliedText.None; }
-        var candidates = PostText.CandidateMentions(text);
-        var known = candidates.Count == 0 ? new Dictionary<string, (long Id, string Handle)>() :
+        // Markdig's HTML once, for finding the candidates and for rendering.
+        var html = PostText.MarkdownHtml(text);
+        var candidates = PostText.MayMention(text) ? PostText.CandidateMentionsInHtml(html) : [];
+        var known = candidates.Count == 0 ? NoOneKnown :
             (await db.People.Where(p => candidates.Contains(p.HandleKey)).Select(p => new { p.Id, p.HandleKey, p.Handle }).ToListAsync(ct))
             .ToDictionary(p => p.HandleKey, p => (p.Id, p.Handle));
-        var rendered = PostText.Render(text, known.ToDictionary(k => k.Key, k => k.Value.Handle));
+        var rendered = PostText.RenderHtml(html, known.Count == 0 ? NoHandles : known.ToDictionary(k => k.Key, k => k.Value.Handle));
         post.Html = rendered.Html;
         var rows = new List<object>();
         foreach (var key in rendered.MentionKeys)

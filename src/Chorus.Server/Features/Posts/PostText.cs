@@ -43,6 +43,14 @@ public static partial class PostText
 
     public static string Key(string handleOrTag) => handleOrTag.ToLowerInvariant();
 
+    /// <summary><see cref="Key(string)"/> of a span: the lower-cased copy is the only string made.</summary>
+    static string Key(ReadOnlySpan<char> handleOrTag)
+    {
+        Span<char> lower = handleOrTag.Length <= 128 ? stackalloc char[handleOrTag.Length] : new char[handleOrTag.Length];
+        handleOrTag.ToLowerInvariant(lower);
+        return new string(lower);
+    }
+
     /// <summary>Whether every surrogate is half of a pair: text that is not becomes U+FFFD in JSON and cannot be stored faithfully.</summary>
     public static bool IsValidUnicode(string text)
     {
@@ -56,37 +64,49 @@ public static partial class PostText
     }
 
     /// <summary>Handles (lower-cased) that the text mentions, so the caller can look them up before rendering.</summary>
-    public static IReadOnlyList<string> CandidateMentions(string markdown)
-    {
+    public static IReadOnlyList<string> CandidateMentions(string markdown) =>
         // A mention needs an '@' in the text, written or as an entity ('&#64;'): without either there is nothing to
-        // find, and most posts can skip parsing their text twice.
-        if (markdown.AsSpan().IndexOfAny('@', '&') < 0) return [];
-        var html = MarkdownHtml(markdown);
+        // find, and most posts can skip parsing their text.
+        MayMention(markdown) ? CandidateMentionsInHtml(MarkdownHtml(markdown)) : [];
+
+    /// <summary>Whether the Markdown may mention anyone: it has an '@', written or as an entity ('&amp;#64;').</summary>
+    public static bool MayMention(string markdown) => markdown.AsSpan().IndexOfAny('@', '&') >= 0;
+
+    /// <summary><see cref="CandidateMentions"/> of a text whose HTML (<see cref="MarkdownHtml"/>) the caller has.</summary>
+    public static IReadOnlyList<string> CandidateMentionsInHtml(string html)
+    {
         var found = new List<string>();
         if (SimpleHtml.Segments(html) is { } segments)
         {
             foreach (var (start, length, linkable) in segments)
-                if (linkable) AddMentions(html.Substring(start, length), found);
+                if (linkable) AddMentions(html.AsSpan(start, length), found);
         }
         else
         {
             foreach (var text in LinkableTextNodes(ParseHtml(html).Body!)) AddMentions(text.Data, found);
         }
-        return found.Distinct().ToList();
+        return found;
     }
 
-    static void AddMentions(string text, List<string> found)
+    /// <summary>Adds the handles the text mentions (lower-cased), each once, in order.</summary>
+    static void AddMentions(ReadOnlySpan<char> text, List<string> found)
     {
-        foreach (Match m in MentionPattern().Matches(text))
-            if (m.Groups[1].Length <= MaxHandleLength) found.Add(Key(m.Groups[1].Value));
+        // A match is the '@' and the handle (group 1) after it: the lookbehind takes no characters.
+        foreach (var m in MentionPattern().EnumerateMatches(text))
+        {
+            if (m.Length - 1 > MaxHandleLength) continue;
+            var key = Key(text.Slice(m.Index + 1, m.Length - 1));
+            if (!found.Contains(key)) found.Add(key);
+        }
     }
 
     /// <summary>Renders the text. <paramref name="knownHandles"/> maps lower-cased handle → canonical handle; unknown mentions stay plain text.</summary>
-    public static RenderedText Render(string markdown, IReadOnlyDictionary<string, string> knownHandles)
-    {
-        var html = MarkdownHtml(markdown);
-        return RenderSimple(html, knownHandles) ?? RenderParsed(html, knownHandles);
-    }
+    public static RenderedText Render(string markdown, IReadOnlyDictionary<string, string> knownHandles) =>
+        RenderHtml(MarkdownHtml(markdown), knownHandles);
+
+    /// <summary><see cref="Render"/> of a text whose HTML (<see cref="MarkdownHtml"/>) the caller has.</summary>
+    public static RenderedText RenderHtml(string html, IReadOnlyDictionary<string, string> knownHandles) =>
+        RenderSimple(html, knownHandles) ?? RenderParsed(html, knownHandles);
 
     /// <summary>Markdig's HTML for a text (before sanitizing and links).</summary>
     internal static string MarkdownHtml(string markdown) => Markdown.ToHtml(markdown, Pipeline);
@@ -103,8 +123,7 @@ public static partial class PostText
         foreach (var text in LinkableTextNodes(body).ToList())
             Linkify(doc, text, knownHandles, mentions, topics);
 
-        return new RenderedText(body.InnerHtml.Trim(), mentions.Distinct().ToList(),
-            topics.DistinctBy(Key).ToList());
+        return new RenderedText(body.InnerHtml.Trim(), mentions, topics);
     }
 
     /// <summary>
@@ -124,13 +143,22 @@ public static partial class PostText
         foreach (var (start, length, linkable) in segments)
         {
             AppendTags(sb, html.AsSpan(at, start - at));
-            var text = html.Substring(start, length);
-            if (!linkable) sb.Append(text);
-            else if (!AppendLinkified(sb, text, knownHandles, mentions, topics)) return null;
+            if (!linkable) sb.Append(html, start, length);
+            else if (!AppendLinkified(sb, html.AsSpan(start, length), knownHandles, mentions, topics)) return null;
             at = start + length;
         }
         AppendTags(sb, html.AsSpan(at));
-        return new RenderedText(sb.ToString().Trim(), mentions.Distinct().ToList(), topics.DistinctBy(Key).ToList());
+        return new RenderedText(Trimmed(sb), mentions, topics);
+    }
+
+    /// <summary>The builder's text without leading and trailing white space, as <see cref="string.Trim()"/> would
+    /// make it, in one string.</summary>
+    static string Trimmed(System.Text.StringBuilder sb)
+    {
+        int start = 0, end = sb.Length;
+        while (start < end && char.IsWhiteSpace(sb[start])) start++;
+        while (end > start && char.IsWhiteSpace(sb[end - 1])) end--;
+        return sb.ToString(start, end - start);
     }
 
     /// <summary>Tags as the DOM writes them: a void element without the self-closing slash.</summary>
@@ -148,42 +176,58 @@ public static partial class PostText
 
     /// <summary>Appends the text with its links; false if a link would need escaping (a handle or tag the rules for
     /// them never allow), which the DOM path then does.</summary>
-    static bool AppendLinkified(System.Text.StringBuilder sb, string data, IReadOnlyDictionary<string, string> known, List<string> mentions, List<string> topics)
+    static bool AppendLinkified(System.Text.StringBuilder sb, ReadOnlySpan<char> data, IReadOnlyDictionary<string, string> known, List<string> mentions, List<string> topics)
     {
         var pos = 0;
-        foreach (var (m, isMention) in Matches(data))
+        foreach (var (index, length, isMention) in Matches(data))
         {
-            if (m.Index < pos) continue;
-            if (LinkFor(m.Groups[1].Value, isMention, known, mentions, topics) is not { } link) continue;
+            if (index < pos) continue;
+            if (LinkFor(new string(data.Slice(index + 1, length - 1)), isMention, known, mentions, topics) is not { } link) continue;
             if (link.Href.AsSpan().IndexOfAny(NeedsEscaping) >= 0 || link.Text.AsSpan().IndexOfAny(NeedsEscaping) >= 0) return false;
-            sb.Append(data, pos, m.Index - pos);
+            sb.Append(data[pos..index]);
             sb.Append("<a href=\"").Append(link.Href).Append("\" class=\"").Append(link.Class).Append("\">").Append(link.Text).Append("</a>");
-            pos = m.Index + m.Length;
+            pos = index + length;
         }
-        sb.Append(data, pos, data.Length - pos);
+        sb.Append(data[pos..]);
         return true;
     }
 
     static readonly System.Buffers.SearchValues<char> NeedsEscaping = System.Buffers.SearchValues.Create("<>&\"\u00A0");
 
-    /// <summary>Mentions and topics in a text, in order of position.</summary>
-    static List<(Match M, bool Mention)> Matches(string data) =>
-        MentionPattern().Matches(data).Select(m => (m, true))
-            .Concat(TopicPattern().Matches(data).Select(m => (m, false)))
-            .OrderBy(x => x.Item1.Index).ToList();
+    static readonly List<(int Index, int Length, bool Mention)> NoMatches = [];
 
-    /// <summary>The link a mention of a known person or a topic becomes (recording it), or null: it stays text.</summary>
+    /// <summary>Mentions and topics in a text, in order of position: each match is its '@' or '#' and then the handle
+    /// or tag (the patterns' group 1; their lookbehinds take no characters). Never change the list answered.</summary>
+    static List<(int Index, int Length, bool Mention)> Matches(ReadOnlySpan<char> data)
+    {
+        if (data.IndexOfAny('@', '#') < 0) return NoMatches;
+        var found = new List<(int Index, int Length, bool Mention)>();
+        foreach (var m in MentionPattern().EnumerateMatches(data)) found.Add((m.Index, m.Length, true));
+        var mentions = found.Count;
+        foreach (var m in TopicPattern().EnumerateMatches(data)) found.Add((m.Index, m.Length, false));
+        // No two matches start at one place (one starts with '@', the other with '#'), so any sort keeps the order.
+        if (mentions > 0 && found.Count > mentions) found.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        return found;
+    }
+
+    /// <summary>The link a mention of a known person or a topic becomes (recording it, once, in order: a topic once
+    /// whatever its case), or null: it stays text.</summary>
     static (string Href, string Class, string Text)? LinkFor(string value, bool isMention, IReadOnlyDictionary<string, string> known, List<string> mentions, List<string> topics)
     {
         if (isMention && value.Length <= MaxHandleLength && known.TryGetValue(Key(value), out var handle))
         {
-            mentions.Add(Key(value));
+            var key = Key(value);
+            if (!mentions.Contains(key)) mentions.Add(key);
             return ("/people/" + Uri.EscapeDataString(handle), "mention", "@" + handle);
         }
         if (!isMention && value.Length <= MaxTagLength)
         {
-            topics.Add(value);
-            return ("/topics/" + Uri.EscapeDataString(Key(value)), "topic", "#" + value);
+            var key = Key(value);
+            var seen = false;
+            foreach (var topic in topics)
+                if (Key(topic) == key) { seen = true; break; }
+            if (!seen) topics.Add(value);
+            return ("/topics/" + Uri.EscapeDataString(key), "topic", "#" + value);
         }
         return null;
     }
@@ -255,17 +299,17 @@ public static partial class PostText
 
         var parent = text.Parent!;
         var pos = 0;
-        foreach (var (m, isMention) in matches)
+        foreach (var (index, length, isMention) in matches)
         {
-            if (m.Index < pos) continue;
-            if (LinkFor(m.Groups[1].Value, isMention, known, mentions, topics) is not { } found) continue;
+            if (index < pos) continue;
+            if (LinkFor(data.Substring(index + 1, length - 1), isMention, known, mentions, topics) is not { } found) continue;
             var link = doc.CreateElement("a");
             link.SetAttribute("href", found.Href);
             link.SetAttribute("class", found.Class);
             link.TextContent = found.Text;
-            if (m.Index > pos) parent.InsertBefore(doc.CreateTextNode(data[pos..m.Index]), text);
+            if (index > pos) parent.InsertBefore(doc.CreateTextNode(data[pos..index]), text);
             parent.InsertBefore(link, text);
-            pos = m.Index + m.Length;
+            pos = index + length;
         }
         if (pos == 0) return;
         if (pos < data.Length) parent.InsertBefore(doc.CreateTextNode(data[pos..]), text);
