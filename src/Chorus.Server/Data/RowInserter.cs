@@ -112,7 +112,9 @@ public sealed class RowInserter
     /// <summary>Runs the inserts in the context's current transaction (the caller begins and commits it). A failing
     /// statement throws <see cref="DbUpdateException"/>, as SaveChanges would, and the keys the database generated
     /// are taken back (<see cref="ForgetGeneratedKeys"/>).</summary>
-    public async Task ExecuteAsync(DbContext db, CancellationToken ct)
+    /// <param name="prepared">SQLite: statements kept from an earlier call on the same open connection, and kept for
+    /// the next; null to prepare them for this call only.</param>
+    public async Task ExecuteAsync(DbContext db, CancellationToken ct, PreparedInserts? prepared = null)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("RowInserter runs inside a transaction.");
@@ -121,7 +123,7 @@ public sealed class RowInserter
         try
         {
             if (connection.CanCreateBatch) await ExecuteBatchAsync(connection, transaction, timeout, ct);
-            else ExecutePrepared(connection, transaction, timeout, ct);
+            else ExecutePrepared(connection, transaction, timeout, prepared, ct);
         }
         catch (Exception e)
         {
@@ -229,31 +231,49 @@ public sealed class RowInserter
         return parameter;
     }
 
-    void ExecutePrepared(DbConnection connection, DbTransaction transaction, int? timeout, CancellationToken ct)
+    void ExecutePrepared(DbConnection connection, DbTransaction transaction, int? timeout, PreparedInserts? prepared, CancellationToken ct)
     {
+        if (prepared is not null && !ReferenceEquals(prepared.Connection, connection))
+        {
+            prepared.Dispose();
+            prepared.Connection = connection;
+        }
         foreach (var (shape, rows) in _tables)
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = shape.Sql;
-            if (timeout is { } seconds) command.CommandTimeout = seconds;
-            DbParameter[]? parameters = null;
-            foreach (var row in rows)
+            PreparedInserts.Statement? statement = null;
+            if (prepared is null || !prepared.Statements.TryGetValue(shape, out statement))
             {
-                ct.ThrowIfCancellationRequested();
-                if (parameters is null)
+                var command = connection.CreateCommand();
+                command.CommandText = shape.Sql;
+                statement = new PreparedInserts.Statement(command);
+                prepared?.Statements.Add(shape, statement);
+            }
+            try
+            {
+                var command = statement.Command;
+                command.Transaction = transaction;
+                if (timeout is { } seconds) command.CommandTimeout = seconds;
+                foreach (var row in rows)
                 {
-                    // Made by the type mappings once per table, then given each row's values (converted the same way).
-                    parameters = new DbParameter[shape.Columns.Length];
-                    for (var i = 0; i < shape.Columns.Length; i++)
-                        command.Parameters.Add(parameters[i] = Parameter(command, shape.Columns[i], i, row));
+                    ct.ThrowIfCancellationRequested();
+                    if (statement.Parameters is not { } parameters)
+                    {
+                        // Made by the type mappings once per table, then given each row's values (converted the same way).
+                        statement.Parameters = parameters = new DbParameter[shape.Columns.Length];
+                        for (var i = 0; i < shape.Columns.Length; i++)
+                            command.Parameters.Add(parameters[i] = Parameter(command, shape.Columns[i], i, row));
+                    }
+                    else
+                    {
+                        for (var i = 0; i < shape.Columns.Length; i++) parameters[i].Value = ProviderValue(shape.Columns[i], row);
+                    }
+                    if (shape.Generated is { } key) SetGenerated(key, row, command.ExecuteScalar());
+                    else command.ExecuteNonQuery();
                 }
-                else
-                {
-                    for (var i = 0; i < shape.Columns.Length; i++) parameters[i].Value = ProviderValue(shape.Columns[i], row);
-                }
-                if (shape.Generated is { } key) SetGenerated(key, row, command.ExecuteScalar());
-                else command.ExecuteNonQuery();
+            }
+            finally
+            {
+                if (prepared is null) statement.Command.Dispose();
             }
         }
     }
@@ -280,5 +300,30 @@ public sealed class RowInserter
         var mapping = key.GetRelationalTypeMapping();
         var value = mapping.Converter is { } converter ? converter.ConvertFromProvider(stored) : stored;
         key.PropertyInfo!.SetValue(row, Convert.ChangeType(value, Nullable.GetUnderlyingType(key.ClrType) ?? key.ClrType, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>
+/// SQLite: <see cref="RowInserter"/>'s statements kept between calls on one open connection, each table's INSERT
+/// prepared once and its parameters made once, instead of once a call (the post writer's batches, several a
+/// millisecond under load: bench/findings.md, twenty-fifth session). Belongs to one connection at a time; a call on
+/// another connection disposes what it held first. Dispose before closing the connection.
+/// </summary>
+public sealed class PreparedInserts : IDisposable
+{
+    internal sealed class Statement(DbCommand command)
+    {
+        public DbCommand Command { get; } = command;
+        public DbParameter[]? Parameters { get; set; }
+    }
+
+    internal readonly Dictionary<object, Statement> Statements = [];
+    internal DbConnection? Connection;
+
+    public void Dispose()
+    {
+        foreach (var statement in Statements.Values) statement.Command.Dispose();
+        Statements.Clear();
+        Connection = null;
     }
 }

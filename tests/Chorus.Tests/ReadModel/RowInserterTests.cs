@@ -110,6 +110,54 @@ public sealed class RowInserterTests(Servers servers)
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Statements_kept_between_transactions_write_each_calls_own_values_and_move_to_a_new_connection(string db)
+    {
+        var server = servers[db];
+        var author = await server.CreateUserAsync();
+        var now = new DateTime(DateTime.UtcNow.Ticks / 10 * 10, DateTimeKind.Utc);
+        using var prepared = new PreparedInserts();
+        var written = new List<(Post Post, ChangeEvent Event)>();
+        // As the post writer does: one open connection, a transaction per call, the statements kept (SQLite) between
+        // them; then a second connection, which the kept statements must not be used on.
+        for (var connection = 0; connection < 2; connection++)
+        {
+            await using var scope = server.Services.CreateAsyncScope();
+            var d = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            await d.Database.OpenConnectionAsync();
+            for (var call = 0; call < 3; call++)
+            {
+                var id = NextId();
+                // Each call's values differ in kind and length from the last: nulls, a longer text, another time.
+                var post = new Post
+                {
+                    Id = id, AuthorId = author.Id, RootId = id, Text = new string('x', 1 + call * 700) + connection, Html = "<p>h</p>",
+                    CreatedAt = now.AddSeconds(call), EditedAt = call % 2 == 0 ? null : now, Kind = call == 1 ? "poll" : "post", MembersOnly = call == 2,
+                };
+                var e = new ChangeEvent { Kind = "test.kept", ActorId = author.Id, PostId = id, Data = call == 1 ? null : "c" + call, CreatedAt = now };
+                var plan = RowInserter.TryPlan(d, [post, e])!;
+                await using (var tx = await d.Database.BeginTransactionAsync())
+                {
+                    await plan.ExecuteAsync(d, default, prepared);
+                    await tx.CommitAsync();
+                }
+                written.Add((post, e));
+            }
+            await d.Database.CloseConnectionAsync();
+        }
+        Assert.Equal(6, written.Select(w => w.Event.Id).Distinct().Count());
+        await server.WithScopeAsync(async sp =>
+        {
+            var d = sp.GetRequiredService<ChorusDb>();
+            foreach (var (post, e) in written)
+            {
+                Assert.Equal(Json(post), Json(await d.Posts.AsNoTracking().SingleAsync(p => p.Id == post.Id)));
+                var back = await d.Events.AsNoTracking().SingleAsync(x => x.Id == e.Id);
+                Assert.Equal((e.Kind, e.PostId, e.Data), (back.Kind, back.PostId, back.Data));
+            }
+        });
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
     public async Task A_failing_row_raises_DbUpdateException_and_the_transaction_writes_nothing(string db)
     {
         var server = servers[db];
