@@ -114,7 +114,7 @@ public sealed class RowInserter
     /// are taken back (<see cref="ForgetGeneratedKeys"/>).</summary>
     /// <param name="prepared">SQLite: statements kept from an earlier call on the same open connection, and kept for
     /// the next; null to prepare them for this call only.</param>
-    public async Task ExecuteAsync(DbContext db, CancellationToken ct, PreparedInserts? prepared = null)
+    public async Task ExecuteAsync(DbContext db, CancellationToken ct, PreparedStatements? prepared = null)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("RowInserter runs inside a transaction.");
@@ -231,23 +231,11 @@ public sealed class RowInserter
         return parameter;
     }
 
-    void ExecutePrepared(DbConnection connection, DbTransaction transaction, int? timeout, PreparedInserts? prepared, CancellationToken ct)
+    void ExecutePrepared(DbConnection connection, DbTransaction transaction, int? timeout, PreparedStatements? prepared, CancellationToken ct)
     {
-        if (prepared is not null && !ReferenceEquals(prepared.Connection, connection))
-        {
-            prepared.Dispose();
-            prepared.Connection = connection;
-        }
         foreach (var (shape, rows) in _tables)
         {
-            PreparedInserts.Statement? statement = null;
-            if (prepared is null || !prepared.Statements.TryGetValue(shape, out statement))
-            {
-                var command = connection.CreateCommand();
-                command.CommandText = shape.Sql;
-                statement = new PreparedInserts.Statement(command);
-                prepared?.Statements.Add(shape, statement);
-            }
+            var statement = prepared?.Get(connection, shape, shape.Sql) ?? PreparedStatements.Make(connection, shape.Sql);
             try
             {
                 var command = statement.Command;
@@ -304,12 +292,13 @@ public sealed class RowInserter
 }
 
 /// <summary>
-/// SQLite: <see cref="RowInserter"/>'s statements kept between calls on one open connection, each table's INSERT
-/// prepared once and its parameters made once, instead of once a call (the post writer's batches, several a
-/// millisecond under load: bench/findings.md, twenty-fifth session). Belongs to one connection at a time; a call on
-/// another connection disposes what it held first. Dispose before closing the connection.
+/// SQLite: statements kept between calls on one open connection — each table's INSERT of <see cref="RowInserter"/>,
+/// prepared once and its parameters made once, and the event numbering's (<see cref="Features.Realtime.EventSequencer"/>)
+/// — instead of prepared again for every batch of the post writer, several a millisecond under load
+/// (bench/findings.md, twenty-fifth session). Belongs to one connection at a time: asked for a statement on another,
+/// it disposes what it held first. Dispose before closing the connection.
 /// </summary>
-public sealed class PreparedInserts : IDisposable
+public sealed class PreparedStatements : IDisposable
 {
     internal sealed class Statement(DbCommand command)
     {
@@ -317,13 +306,33 @@ public sealed class PreparedInserts : IDisposable
         public DbParameter[]? Parameters { get; set; }
     }
 
-    internal readonly Dictionary<object, Statement> Statements = [];
-    internal DbConnection? Connection;
+    readonly Dictionary<object, Statement> _statements = [];
+    DbConnection? _connection;
+
+    /// <summary>The statement kept under <paramref name="key"/> on <paramref name="connection"/>, made now if there is none.</summary>
+    internal Statement Get(DbConnection connection, object key, string sql)
+    {
+        if (!ReferenceEquals(_connection, connection))
+        {
+            Dispose();
+            _connection = connection;
+        }
+        if (!_statements.TryGetValue(key, out var statement)) _statements[key] = statement = Make(connection, sql);
+        return statement;
+    }
+
+    /// <summary>A statement for one use, which the caller disposes.</summary>
+    internal static Statement Make(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return new Statement(command);
+    }
 
     public void Dispose()
     {
-        foreach (var statement in Statements.Values) statement.Command.Dispose();
-        Statements.Clear();
-        Connection = null;
+        foreach (var statement in _statements.Values) statement.Command.Dispose();
+        _statements.Clear();
+        _connection = null;
     }
 }

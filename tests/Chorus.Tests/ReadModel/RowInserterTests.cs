@@ -115,7 +115,7 @@ public sealed class RowInserterTests(Servers servers)
         var server = servers[db];
         var author = await server.CreateUserAsync();
         var now = new DateTime(DateTime.UtcNow.Ticks / 10 * 10, DateTimeKind.Utc);
-        using var prepared = new PreparedInserts();
+        using var prepared = new PreparedStatements();
         var written = new List<(Post Post, ChangeEvent Event)>();
         // As the post writer does: one open connection, a transaction per call, the statements kept (SQLite) between
         // them; then a second connection, which the kept statements must not be used on.

@@ -31,8 +31,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
     /// context per batch that was ~1.9 kB of garbage and two round trips through the pool per post at 3,000 posts/s
     /// (bench/findings.md, twenty-fifth session). A batch that fails ends the session; the next one opens a new one.
     /// </summary>
-    /// <remarks>On SQLite it also keeps each table's INSERT prepared (<see cref="PreparedInserts"/>).</remarks>
-    sealed record Session(AsyncServiceScope Scope, ChorusDb Db, PreparedInserts Inserts);
+    /// <remarks>On SQLite it also keeps its statements prepared: each table's INSERT and the event numbering's (<see cref="PreparedStatements"/>).</remarks>
+    sealed record Session(AsyncServiceScope Scope, ChorusDb Db, PreparedStatements Statements);
     Session? _session;
 
     /// <summary>Saves the context's pending changes: through the writer when they are only new rows, else directly.</summary>
@@ -108,7 +108,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             // Opened by us, so EF Core leaves it open after each transaction and query.
             await db.Database.OpenConnectionAsync(stop);
-            _session = new Session(scope, db, new PreparedInserts());
+            _session = new Session(scope, db, new PreparedStatements());
             return db;
         }
         catch
@@ -124,7 +124,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
         _session = null;
         try
         {
-            session.Inserts.Dispose();
+            session.Statements.Dispose();
             await session.Db.Database.CloseConnectionAsync();
             await session.Scope.DisposeAsync();
         }
@@ -134,7 +134,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
     async Task WriteAsync(List<Unit> units, CancellationToken stop)
     {
         var db = await SessionAsync(stop);
-        try { await WriteAsync(db, _session!.Inserts, units, stop); }
+        try { await WriteAsync(db, _session!.Statements, units, stop); }
         catch
         {
             // Whatever failed (a row, the connection), the next batch starts from a new context and connection.
@@ -145,7 +145,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
         db.ChangeTracker.Clear();
     }
 
-    async Task WriteAsync(ChorusDb db, PreparedInserts inserts, List<Unit> units, CancellationToken stop)
+    async Task WriteAsync(ChorusDb db, PreparedStatements statements, List<Unit> units, CancellationToken stop)
     {
         var rows = units.SelectMany(u => u.Rows).ToList();
         if (RowInserter.TryPlan(db, rows) is { } plan)
@@ -161,8 +161,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
                     : await db.Database.BeginTransactionAsync(stop);
                 // Numbered as they are inserted, instead of rewritten by the sequencer after the commit (ADR 014). The
                 // last thing before the inserts: on PostgreSQL the numbering holds the sequencer's lock until the commit.
-                await EventSequencer.NumberNewAsync(db, events, settings.Provider == DatabaseProvider.Postgres, stop);
-                await plan.ExecuteAsync(db, stop, inserts);
+                await EventSequencer.NumberNewAsync(db, events, settings.Provider == DatabaseProvider.Postgres, stop, statements);
+                await plan.ExecuteAsync(db, stop, statements);
                 await PostAudience.SettleAsync(db, PostAudience.InGroups(rows), stop);
                 await tx.CommitAsync(stop);
             }

@@ -45,6 +45,9 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
         return n;
     }
 
+    static readonly string NumberAllWaiting = NumberWaiting("");
+    const string ReadHead = "SELECT COALESCE(MAX(seq), 0) FROM events";
+
     /// <summary>Numbers the waiting (committed, unnumbered) events in id order, after the highest number.</summary>
     static string NumberWaiting(string limit) => $"""
         UPDATE events SET seq = numbered.base + numbered.rn
@@ -65,7 +68,10 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
     /// transaction: a change answered before these rows were written (a follow, then the followed person's post) must
     /// be dispatched before them, or a stream would resubscribe after the post it should have received went by.</para>
     /// </summary>
-    public static async Task NumberNewAsync(ChorusDb db, IReadOnlyList<ChangeEvent> events, bool postgres, CancellationToken ct)
+    /// <param name="prepared">SQLite: keeps the two statements prepared from one call to the next on the same open
+    /// connection (the post writer's); null to prepare them for this call only.</param>
+    public static async Task NumberNewAsync(ChorusDb db, IReadOnlyList<ChangeEvent> events, bool postgres, CancellationToken ct,
+        Data.PreparedStatements? prepared = null)
     {
         if (events.Count == 0) return;
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
@@ -84,7 +90,7 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
             waiting.CommandText = NumberWaiting("");
             batch.BatchCommands.Add(waiting);
             var read = batch.CreateBatchCommand();
-            read.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
+            read.CommandText = ReadHead;
             batch.BatchCommands.Add(read);
             await using var reader = await batch.ExecuteReaderAsync(ct);
             // Past the lock's row and the UPDATE (which has no rows of its own) to the one-column head.
@@ -94,14 +100,22 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
         }
         else
         {
-            await using var waiting = connection.CreateCommand();
-            waiting.Transaction = transaction;
-            waiting.CommandText = NumberWaiting("");
-            await waiting.ExecuteNonQueryAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
-            head = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            var waiting = prepared?.Get(connection, NumberAllWaiting, NumberAllWaiting).Command ?? Data.PreparedStatements.Make(connection, NumberAllWaiting).Command;
+            var read = prepared?.Get(connection, ReadHead, ReadHead).Command ?? Data.PreparedStatements.Make(connection, ReadHead).Command;
+            try
+            {
+                waiting.Transaction = read.Transaction = transaction;
+                await waiting.ExecuteNonQueryAsync(ct);
+                head = Convert.ToInt64(await read.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            finally
+            {
+                if (prepared is null)
+                {
+                    await waiting.DisposeAsync();
+                    await read.DisposeAsync();
+                }
+            }
         }
         foreach (var e in events) e.Seq = ++head;
     }
