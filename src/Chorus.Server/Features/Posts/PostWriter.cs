@@ -141,8 +141,13 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             await EndSessionAsync();
             throw;
         }
+        // PostgreSQL: a context and a pooled connection per batch, as before the session. Kept between batches, the
+        // harness's closed loop of 64 writers ran at 1,778-2,267 posts/s with PostgreSQL's processes taking ~0.95
+        // cores, against 5,709 before, in both runs that had it (bench/findings.md, twenty-fifth session; the cause is
+        // not found yet). Opening a pooled Npgsql connection is cheap; the session's gain was SQLite's.
+        if (settings.Provider == DatabaseProvider.Postgres) await EndSessionAsync();
         // Rows saved through EF Core stay tracked: forget them, so the context holds nothing from batch to batch.
-        db.ChangeTracker.Clear();
+        else db.ChangeTracker.Clear();
     }
 
     async Task WriteAsync(ChorusDb db, PreparedStatements statements, List<Unit> units, CancellationToken stop)
