@@ -235,33 +235,27 @@ public sealed class RowInserter
     {
         foreach (var (shape, rows) in _tables)
         {
-            var statement = prepared?.Get(connection, shape, shape.Sql) ?? PreparedStatements.Make(connection, shape.Sql);
-            try
+            using var use = PreparedStatements.For(prepared, connection, shape, shape.Sql);
+            var statement = use.Statement;
+            var command = statement.Command;
+            command.Transaction = transaction;
+            if (timeout is { } seconds) command.CommandTimeout = seconds;
+            foreach (var row in rows)
             {
-                var command = statement.Command;
-                command.Transaction = transaction;
-                if (timeout is { } seconds) command.CommandTimeout = seconds;
-                foreach (var row in rows)
+                ct.ThrowIfCancellationRequested();
+                if (statement.Parameters is not { } parameters)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    if (statement.Parameters is not { } parameters)
-                    {
-                        // Made by the type mappings once per table, then given each row's values (converted the same way).
-                        statement.Parameters = parameters = new DbParameter[shape.Columns.Length];
-                        for (var i = 0; i < shape.Columns.Length; i++)
-                            command.Parameters.Add(parameters[i] = Parameter(command, shape.Columns[i], i, row));
-                    }
-                    else
-                    {
-                        for (var i = 0; i < shape.Columns.Length; i++) parameters[i].Value = ProviderValue(shape.Columns[i], row);
-                    }
-                    if (shape.Generated is { } key) SetGenerated(key, row, command.ExecuteScalar());
-                    else command.ExecuteNonQuery();
+                    // Made by the type mappings once per table, then given each row's values (converted the same way).
+                    statement.Parameters = parameters = new DbParameter[shape.Columns.Length];
+                    for (var i = 0; i < shape.Columns.Length; i++)
+                        command.Parameters.Add(parameters[i] = Parameter(command, shape.Columns[i], i, row));
                 }
-            }
-            finally
-            {
-                if (prepared is null) statement.Command.Dispose();
+                else
+                {
+                    for (var i = 0; i < shape.Columns.Length; i++) parameters[i].Value = ProviderValue(shape.Columns[i], row);
+                }
+                if (shape.Generated is { } key) SetGenerated(key, row, command.ExecuteScalar());
+                else command.ExecuteNonQuery();
             }
         }
     }
@@ -309,8 +303,23 @@ public sealed class PreparedStatements : IDisposable
     readonly Dictionary<object, Statement> _statements = [];
     DbConnection? _connection;
 
+    /// <summary>A statement for one call: the one <paramref name="kept"/> holds under <paramref name="key"/> (made and
+    /// kept now if it has none), or, without <paramref name="kept"/>, one made for this call and disposed with the use.</summary>
+    internal static Use For(PreparedStatements? kept, DbConnection connection, object key, string sql) =>
+        kept is null ? new Use(Make(connection, sql), owned: true) : new Use(kept.Get(connection, key, sql), owned: false);
+
+    internal readonly struct Use(Statement statement, bool owned) : IDisposable
+    {
+        public Statement Statement { get; } = statement;
+        public DbCommand Command => Statement.Command;
+        public void Dispose()
+        {
+            if (owned) Statement.Command.Dispose();
+        }
+    }
+
     /// <summary>The statement kept under <paramref name="key"/> on <paramref name="connection"/>, made now if there is none.</summary>
-    internal Statement Get(DbConnection connection, object key, string sql)
+    Statement Get(DbConnection connection, object key, string sql)
     {
         if (!ReferenceEquals(_connection, connection))
         {
@@ -321,8 +330,7 @@ public sealed class PreparedStatements : IDisposable
         return statement;
     }
 
-    /// <summary>A statement for one use, which the caller disposes.</summary>
-    internal static Statement Make(DbConnection connection, string sql)
+    static Statement Make(DbConnection connection, string sql)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -214,13 +214,15 @@ public static partial class PostText
     /// whatever its case), or null: it stays text.</summary>
     static (string Href, string Class, string Text)? LinkFor(string value, bool isMention, IReadOnlyDictionary<string, string> known, List<string> mentions, List<string> topics)
     {
-        if (isMention && value.Length <= MaxHandleLength && known.TryGetValue(Key(value), out var handle))
+        if (isMention)
         {
+            if (value.Length > MaxHandleLength) return null;
             var key = Key(value);
+            if (!known.TryGetValue(key, out var handle)) return null;
             if (!mentions.Contains(key)) mentions.Add(key);
             return ("/people/" + Uri.EscapeDataString(handle), "mention", "@" + handle);
         }
-        if (!isMention && value.Length <= MaxTagLength)
+        if (value.Length <= MaxTagLength)
         {
             var key = Key(value);
             var seen = false;

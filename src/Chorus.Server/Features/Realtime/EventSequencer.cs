@@ -87,7 +87,7 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
             take.CommandText = $"SELECT pg_advisory_xact_lock({LockKey}), pg_notify('{Channel}', '')";
             batch.BatchCommands.Add(take);
             var waiting = batch.CreateBatchCommand();
-            waiting.CommandText = NumberWaiting("");
+            waiting.CommandText = NumberAllWaiting;
             batch.BatchCommands.Add(waiting);
             var read = batch.CreateBatchCommand();
             read.CommandText = ReadHead;
@@ -100,22 +100,11 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
         }
         else
         {
-            var waiting = prepared?.Get(connection, NumberAllWaiting, NumberAllWaiting).Command ?? Data.PreparedStatements.Make(connection, NumberAllWaiting).Command;
-            var read = prepared?.Get(connection, ReadHead, ReadHead).Command ?? Data.PreparedStatements.Make(connection, ReadHead).Command;
-            try
-            {
-                waiting.Transaction = read.Transaction = transaction;
-                await waiting.ExecuteNonQueryAsync(ct);
-                head = Convert.ToInt64(await read.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
-            }
-            finally
-            {
-                if (prepared is null)
-                {
-                    await waiting.DisposeAsync();
-                    await read.DisposeAsync();
-                }
-            }
+            using var waiting = Data.PreparedStatements.For(prepared, connection, NumberAllWaiting, NumberAllWaiting);
+            using var read = Data.PreparedStatements.For(prepared, connection, ReadHead, ReadHead);
+            waiting.Command.Transaction = read.Command.Transaction = transaction;
+            await waiting.Command.ExecuteNonQueryAsync(ct);
+            head = Convert.ToInt64(await read.Command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
         }
         foreach (var e in events) e.Seq = ++head;
     }
