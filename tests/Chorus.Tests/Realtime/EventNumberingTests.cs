@@ -3,6 +3,7 @@ using Chorus.Server.Features.Realtime;
 using Chorus.Tests.Notifications;
 using Chorus.Tests.PostTypes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Chorus.Tests.Realtime;
@@ -105,6 +106,64 @@ public sealed class EventNumberingTests(Servers servers)
             return await d.Events.Where(x => x.Kind == "test.unannounced" && x.ActorId == me.Id).Select(x => x.Id).SingleAsync();
         });
         await PostTypeHelpers.EventuallyAsync(() => server.InDbAsync(d => d.Events.AnyAsync(e => e.Id == id && e.Seq != null)));
+    }
+
+    [Fact]
+    public async Task PostgreSQL_numbering_planned_on_a_tiny_events_table_reads_by_index_once_the_table_has_grown()
+    {
+        // The post writer keeps one connection, on which Npgsql prepares the numbering's statements after a few
+        // batches; a prepared statement keeps its plan until the table's statistics change. Made while the events
+        // table is nearly empty (a new organization), the cheapest plan is a sequential scan, and it stays the plan
+        // as the table grows: every batch then read every event (the harness's W1, twenty-sixth session). Its own
+        // database, so that the table is as small as a new organization's when the plans are made.
+        using var server = new ChorusServer("Postgres");
+        server.StartServer();
+        var me = await server.CreateUserAsync();
+        await using var scope = server.Services.CreateAsyncScope();
+        var d = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+        await d.Database.OpenConnectionAsync();
+        await d.Database.ExecuteSqlRawAsync("ANALYZE events");
+        Assert.True(await d.Database.SqlQueryRaw<long>("SELECT relpages::bigint AS \"Value\" FROM pg_class WHERE relname = 'events'").SingleAsync() <= 1);
+
+        // As the writer does, batch after batch on the one connection: well past the uses before Npgsql prepares.
+        for (var batch = 0; batch < 8; batch++)
+        {
+            await using var tx = await d.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted);
+            await EventSequencer.NumberNewAsync(d, [new ChangeEvent { Kind = "test.new", ActorId = me.Id, CreatedAt = DateTime.UtcNow }], true, default);
+        }
+
+        // Then the table grows (in this transaction only, so nothing else sees these rows), and the next batch is
+        // numbered with the plans made before: it must read a few index entries, not the table.
+        await using (var tx = await d.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted))
+        {
+            await d.Database.ExecuteSqlAsync($"""
+                INSERT INTO events (kind, actor_id, created_at, seq)
+                SELECT 'test.grown', {me.Id}, now(), head.seq + g
+                FROM (SELECT COALESCE(MAX(seq), 0) AS seq FROM events) head, generate_series(1, 20000) g
+                """);
+            var before = await ReadsAsync(d);
+            var fresh = new ChangeEvent { Kind = "test.new", ActorId = me.Id, CreatedAt = DateTime.UtcNow };
+            await EventSequencer.NumberNewAsync(d, [fresh], true, default);
+            var after = await ReadsAsync(d);
+            Assert.True(fresh.Seq > 20000, $"numbered {fresh.Seq}, after the grown table's highest");
+            Assert.Equal(before.SeqScans, after.SeqScans);
+            // Rows reached through an index (these new rows are not all-visible, so even an index-only scan visits
+            // them): a handful, not the 20,000 a whole-index MAX(seq) would.
+            Assert.True(after.IndexFetched - before.IndexFetched < 100, $"{after.IndexFetched - before.IndexFetched} rows read through an index");
+        }
+    }
+
+    sealed record Reads(long SeqScans, long IndexFetched);
+
+    /// <summary>This transaction's reads of the events table so far (PostgreSQL's per-transaction statistics).</summary>
+    static async Task<Reads> ReadsAsync(ChorusDb d)
+    {
+        await using var cmd = d.Database.GetDbConnection().CreateCommand();
+        cmd.Transaction = d.Database.CurrentTransaction!.GetDbTransaction();
+        cmd.CommandText = "SELECT seq_scan, COALESCE(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables WHERE relname = 'events'";
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return new Reads(reader.GetInt64(0), reader.GetInt64(1));
     }
 
     [Fact]

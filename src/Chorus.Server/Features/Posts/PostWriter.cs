@@ -30,6 +30,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
     /// a pooled SQLite connection registers EF Core's SQL functions on it again and closing it takes them off: with a
     /// context per batch that was ~1.9 kB of garbage and two round trips through the pool per post at 3,000 posts/s
     /// (bench/findings.md, twenty-fifth session). A batch that fails ends the session; the next one opens a new one.
+    /// On PostgreSQL the one connection's statements are prepared by Npgsql after a few batches, on whatever the tables
+    /// held then: the event numbering's plans must not depend on that (EventSequencer's NoSeqScans, twenty-sixth session).
     /// </summary>
     /// <remarks>On SQLite it also keeps its statements prepared: each table's INSERT and the event numbering's (<see cref="PreparedStatements"/>).</remarks>
     sealed record Session(AsyncServiceScope Scope, ChorusDb Db, PreparedStatements Statements);
@@ -141,13 +143,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             await EndSessionAsync();
             throw;
         }
-        // PostgreSQL: a context and a pooled connection per batch, as before the session. Kept between batches, the
-        // harness's closed loop of 64 writers ran at 1,778-2,267 posts/s with PostgreSQL's processes taking ~0.95
-        // cores, against 5,709 before, in both runs that had it (bench/findings.md, twenty-fifth session; the cause is
-        // not found yet). Opening a pooled Npgsql connection is cheap; the session's gain was SQLite's.
-        if (settings.Provider == DatabaseProvider.Postgres) await EndSessionAsync();
         // Rows saved through EF Core stay tracked: forget them, so the context holds nothing from batch to batch.
-        else db.ChangeTracker.Clear();
+        db.ChangeTracker.Clear();
     }
 
     async Task WriteAsync(ChorusDb db, PreparedStatements statements, List<Unit> units, CancellationToken stop)

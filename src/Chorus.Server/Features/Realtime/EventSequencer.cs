@@ -26,14 +26,18 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
         // Most rounds find nothing: the post writer numbers its own events (ADR 014). Asked first (a partial index),
         // so that such a round does not queue for the lock behind a writer's batch. An event committed just after
         // this check is numbered by the round its commit signals, or by the next poll.
-        if (!await db.Events.AnyAsync(e => e.Seq == null, ct)) return 0;
-        // On SQLite this is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is ours from here on. On
-        // PostgreSQL, READ COMMITTED whatever the server's default: the UPDATE must see what committed before the lock.
+        // On SQLite the check comes before the transaction, which is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's
+        // default): the write lock is ours from there on. On PostgreSQL, READ COMMITTED whatever the server's
+        // default (the UPDATE must see what committed before the lock), begun first so that the check, too, runs
+        // without sequential scans (NoSeqScans).
+        if (!postgres && !await db.Events.AnyAsync(e => e.Seq == null, ct)) return 0;
         await using var tx = postgres
             ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct)
             : await db.Database.BeginTransactionAsync(ct);
         if (postgres)
         {
+            await db.Database.ExecuteSqlRawAsync($"SELECT {NoSeqScans}", ct);
+            if (!await db.Events.AnyAsync(e => e.Seq == null, ct)) return 0;
             // Waits while another node's sequencer or a post writer holds it (milliseconds): numbers are handed out one
             // holder at a time. A separate statement, so that the UPDATE's snapshot is taken after the lock is ours.
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({LockKey})", ct);
@@ -45,16 +49,31 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
         return n;
     }
 
+    /// <summary>
+    /// PostgreSQL, for the rest of the transaction: no sequential scans where an index can do. The numbering's
+    /// statements run on long-lived connections that Npgsql prepares them on (ADR 013), and a prepared statement
+    /// without parameters keeps the plan made at its first use until the table's statistics change. Made while the
+    /// events table was empty (a new organization; the benchmark's freshly loaded one), that plan scans the whole
+    /// table: the harness's W1 ran at 1,778-2,733 posts/s instead of 8,000, the numbering taking 7.7 ms a batch and
+    /// growing, until autovacuum's next ANALYZE (up to a minute) had the plan made again. Without sequential scans
+    /// the only plans left read the unnumbered events through their partial index and the highest number from the
+    /// end of its index, whatever the table's size when they are made (bench/findings.md, twenty-sixth session).
+    /// </summary>
+    const string NoSeqScans = "set_config('enable_seqscan', 'off', true)";
+
     static readonly string NumberAllWaiting = NumberWaiting("");
-    const string ReadHead = "SELECT COALESCE(MAX(seq), 0) FROM events";
+    /// <summary>The highest number: the last entry of its index. Not MAX(seq), which a plan made on an empty table
+    /// computes by reading the whole index.</summary>
+    const string Head = "(SELECT seq FROM events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1)";
+    const string ReadHead = $"SELECT COALESCE({Head}, 0)";
 
     /// <summary>Numbers the waiting (committed, unnumbered) events in id order, after the highest number.</summary>
     static string NumberWaiting(string limit) => $"""
         UPDATE events SET seq = numbered.base + numbered.rn
         FROM (SELECT e.id, ROW_NUMBER() OVER (ORDER BY e.id) AS rn,
-                     (SELECT COALESCE(MAX(seq), 0) FROM events) AS base
+                     COALESCE({Head}, 0) AS base
               FROM events e WHERE e.seq IS NULL ORDER BY e.id {limit}) AS numbered
-        WHERE events.id = numbered.id
+        WHERE events.id = numbered.id AND events.seq IS NULL
         """;
 
     /// <summary>
@@ -84,7 +103,7 @@ public sealed class EventSequencer(ChorusDb db, ChorusSettings settings)
             await using var batch = connection.CreateBatch();
             batch.Transaction = transaction;
             var take = batch.CreateBatchCommand();
-            take.CommandText = $"SELECT pg_advisory_xact_lock({LockKey}), pg_notify('{Channel}', '')";
+            take.CommandText = $"SELECT pg_advisory_xact_lock({LockKey}), pg_notify('{Channel}', ''), {NoSeqScans}";
             batch.BatchCommands.Add(take);
             var waiting = batch.CreateBatchCommand();
             waiting.CommandText = NumberAllWaiting;
