@@ -99,9 +99,9 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
         }
     }
 
-    async Task<ChorusDb> SessionAsync(CancellationToken stop)
+    async Task<Session> SessionAsync(CancellationToken stop)
     {
-        if (_session is { } open) return open.Db;
+        if (_session is { } open) return open;
         var scope = scopes.CreateAsyncScope();
         try
         {
@@ -110,8 +110,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             // Opened by us, so EF Core leaves it open after each transaction and query.
             await db.Database.OpenConnectionAsync(stop);
-            _session = new Session(scope, db, new PreparedStatements());
-            return db;
+            return _session = new Session(scope, db, new PreparedStatements());
         }
         catch
         {
@@ -135,8 +134,8 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
 
     async Task WriteAsync(List<Unit> units, CancellationToken stop)
     {
-        var db = await SessionAsync(stop);
-        try { await WriteAsync(db, _session!.Statements, units, stop); }
+        var session = await SessionAsync(stop);
+        try { await WriteAsync(session.Db, session.Statements, units, stop); }
         catch
         {
             // Whatever failed (a row, the connection), the next batch starts from a new context and connection.
@@ -144,7 +143,7 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             throw;
         }
         // Rows saved through EF Core stay tracked: forget them, so the context holds nothing from batch to batch.
-        db.ChangeTracker.Clear();
+        session.Db.ChangeTracker.Clear();
     }
 
     async Task WriteAsync(ChorusDb db, PreparedStatements statements, List<Unit> units, CancellationToken stop)
@@ -158,12 +157,13 @@ public sealed class PostWriter(IServiceScopeFactory scopes, ChorusSettings setti
             {
                 // READ COMMITTED on PostgreSQL whatever the server's default: the numbering reads the highest position
                 // with a snapshot taken after the sequencer's lock is held (ADR 014).
-                await using var tx = settings.Provider == DatabaseProvider.Postgres
+                var postgres = settings.Provider == DatabaseProvider.Postgres;
+                await using var tx = postgres
                     ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, stop)
                     : await db.Database.BeginTransactionAsync(stop);
                 // Numbered as they are inserted, instead of rewritten by the sequencer after the commit (ADR 014). The
                 // last thing before the inserts: on PostgreSQL the numbering holds the sequencer's lock until the commit.
-                await EventSequencer.NumberNewAsync(db, events, settings.Provider == DatabaseProvider.Postgres, stop, statements);
+                await EventSequencer.NumberNewAsync(db, events, postgres, stop, statements);
                 await plan.ExecuteAsync(db, stop, statements);
                 await PostAudience.SettleAsync(db, PostAudience.InGroups(rows), stop);
                 await tx.CommitAsync(stop);
